@@ -1,0 +1,181 @@
+/*
+ * gbi.c: the front end.  Dispatches `gbi COMMAND` from the command table,
+ * handles --help, --version and `gbi help COMMAND`, and checks that stdout
+ * was written completely before reporting success (a full disk must never
+ * read as success).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gbi.h"
+#include "audit.h"
+#include "banned.h"
+
+static const char usage_gbi[] =
+	"usage: gbi [--version] [--help] COMMAND [ARGS]\n"
+	"       gbi help COMMAND\n";
+
+static const struct cmd commands[] = {
+	{"import", cmd_import, usage_import, "load nightly extracts into the store as one batch"},
+	{"log", cmd_log, usage_log, "show the runs and batches recorded in the store, newest first"},
+	{"prune", cmd_prune, usage_prune, "remove old batches' replaced rows from the store"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+const char *gbi_cmd_name = "gbi";
+
+static void vmsg(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", gbi_cmd_name, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void gbi_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void gbi_warning(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+int gbi_fail(const struct gbi_err *err)
+{
+	gbi_error("%s", err->msg);
+	return err->code ? (int)err->code : GBI_ESYS;
+}
+
+int gbi_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	fputs(usage, stderr);
+	return GBI_EUSAGE;
+}
+
+const char *gbi_store_path(const char *opt)
+{
+	if (opt && *opt)
+		return opt;
+	const char *e = getenv("GBI_STORE");
+	if (e && *e)
+		return e;
+	return "gbi.db";
+}
+
+int gbi_busy_ms(const char *arg)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 0 || v > 86400)
+		return -1;
+	return (int)(v * 1000);
+}
+
+int gbi_open_run(const char *store_opt, int busy_ms, const char *command, int argc, char **argv,
+		 struct gbi_store **s, int64_t *run_id)
+{
+	struct gbi_err err;
+	gbi_err_clear(&err);
+	if (gbi_store_open(s, gbi_store_path(store_opt), busy_ms, &err))
+		return gbi_fail(&err);
+	if (gbi_run_begin(*s, command, argc, argv, run_id, &err)) {
+		gbi_store_close(*s);
+		*s = NULL;
+		return gbi_fail(&err);
+	}
+	return 0;
+}
+
+int gbi_close_run(struct gbi_store *s, int64_t run_id, int status, const char *counts)
+{
+	struct gbi_err err;
+	gbi_err_clear(&err);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		gbi_error("write error on standard output: %s", strerror(errno));
+		status = GBI_ESYS;
+	}
+	if (gbi_run_end(s, run_id, status, counts, &err)) {
+		gbi_fail(&err);
+		if (!status)
+			status = err.code;
+	}
+	gbi_store_close(s);
+	return status;
+}
+
+static const struct cmd *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int help(void)
+{
+	fputs(usage_gbi, stdout);
+	fputs("\nCommands:\n", stdout);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("   %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nThe store is -d FILE, else $GBI_STORE, else ./gbi.db.\n"
+	      "Exit status: 0 done; 1 done, needs attention; 2 usage error; 3 input refused,\n"
+	      "nothing changed; 4 store busy, retry later; 5 system or I/O error.\n"
+	      "See gbi(1) and gbi help COMMAND.\n", stdout);
+	return 0;
+}
+
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "gbi: write error on standard output: %s\n", strerror(errno));
+		return GBI_ESYS;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return gbi_usage_error(usage_gbi, "no command given (gbi --help lists them)");
+	const char *c = argv[1];
+	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0)
+		return finish(help());
+	if (strcmp(c, "--version") == 0) {
+		printf("gbi %s\n", GBI_VERSION);
+		return finish(0);
+	}
+	if (strcmp(c, "help") == 0) {
+		if (argc < 3)
+			return finish(help());
+		const struct cmd *h = find(argv[2]);
+		if (!h)
+			return gbi_usage_error(usage_gbi, "help: '%s' is not a gbi command", argv[2]);
+		printf("gbi %s: %s\n\n", h->name, h->summary);
+		fputs(h->usage, stdout);
+		printf("\nThe manual: man gbi-%s\n", h->name);
+		return finish(0);
+	}
+	const struct cmd *cmd = find(c);
+	if (!cmd)
+		return gbi_usage_error(usage_gbi, "'%s' is not a gbi command (gbi --help lists them)", c);
+	static char name[64];
+	snprintf(name, sizeof name, "gbi %s", cmd->name);
+	gbi_cmd_name = name;
+	return finish(cmd->fn(argc - 1, argv + 1));
+}

@@ -1,0 +1,240 @@
+/*
+ * import.c: gbi import, the nightly load (gbi-import(1)).
+ * Parses options, calls gbi_import(), reports rejects and counts.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gbi.h"
+#include "import.h"
+#include "banned.h"
+
+const char usage_import[] =
+	"usage: gbi import [-d STORE] [--format NAME] [--formats-dir DIR] [--table TABLE]\n"
+	"                  [-m CODE]... [--rejects FILE] [--max-rejects N] [--max-bytes N]\n"
+	"                  [--busy-timeout SECONDS] [-q] INPUT...\n";
+
+static const char options_help[] =
+	"\n"
+	"  -d, --store FILE        the store (default $GBI_STORE, else ./gbi.db)\n"
+	"      --format NAME       extract format: gbi-v1 (default), nl-legacy, or DIR/NAME.fmt\n"
+	"      --formats-dir DIR   where to look for NAME.fmt first (default $GBI_FORMATS)\n"
+	"      --table TABLE       the table of a single file or of - (standard input)\n"
+	"  -m, --municipality CODE the municipality the batch covers (repeatable)\n"
+	"      --rejects FILE      write every rejected row to FILE (CSV)\n"
+	"      --max-rejects N     rejected rows allowed before the batch is refused (0)\n"
+	"      --max-bytes N       ceiling on decompressed bytes per input (4 GiB)\n"
+	"      --busy-timeout S    wait this long for another gbi's lock (30)\n"
+	"  -q, --quiet             no progress on a terminal\n"
+	"INPUT is a directory of TABLE.csv files, a table file (.csv, .csv.gz, .csv.zst),\n"
+	"an archive (.zip, .tar, .tar.gz, .tgz, .tar.zst) or - for standard input.\n";
+
+#define SHOW_REJECTS 10
+
+struct report {
+	FILE *rejects;
+	long shown;
+	int progress;
+	struct timespec t0;
+	int progress_line;
+};
+
+static void on_reject(void *ctx, const struct gbi_reject *r)
+{
+	struct report *rep = ctx;
+	if (rep->progress_line) {
+		fputs("\r\033[K", stderr);
+		rep->progress_line = 0;
+	}
+	if (rep->shown < SHOW_REJECTS) {
+		if (r->column[0])
+			gbi_error("%s:%ld: %s '%s': %s", r->file, r->line, r->column, r->value, r->reason);
+		else
+			gbi_error("%s:%ld: %s", r->file, r->line, r->reason);
+	}
+	rep->shown++;
+	if (rep->rejects) {
+		char line[32];
+		snprintf(line, sizeof line, "%ld", r->line);
+		const char *f[5] = {r->file, line, r->column, r->value, r->reason};
+		for (int i = 0; i < 5; i++) {
+			if (i)
+				fputc(',', rep->rejects);
+			csv_fwrite(rep->rejects, f[i], strlen(f[i]));
+		}
+		fputc('\n', rep->rejects);
+	}
+}
+
+static void on_progress(void *ctx, const char *name, uint64_t done, uint64_t total, long rows)
+{
+	struct report *rep = ctx;
+	if (!rep->progress)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double secs = (double)(now.tv_sec - rep->t0.tv_sec) + (double)(now.tv_nsec - rep->t0.tv_nsec) / 1e9;
+	double rate = secs > 0 ? (double)rows / secs : 0;
+	if (total)
+		fprintf(stderr, "\r\033[K%s: %ld rows, %.0f rows/s, %d%%", name, rows, rate,
+			(int)(done * 100 / (total ? total : 1)));
+	else
+		fprintf(stderr, "\r\033[K%s: %ld rows, %.0f rows/s", name, rows, rate);
+	rep->progress_line = 1;
+}
+
+static void on_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	gbi_warning("%s", msg);
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"store", required_argument, NULL, 'd'},
+		{"format", required_argument, NULL, 'F'},
+		{"formats-dir", required_argument, NULL, 'D'},
+		{"table", required_argument, NULL, 't'},
+		{"municipality", required_argument, NULL, 'm'},
+		{"rejects", required_argument, NULL, 'r'},
+		{"max-rejects", required_argument, NULL, 'R'},
+		{"max-bytes", required_argument, NULL, 'B'},
+		{"busy-timeout", required_argument, NULL, 'T'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct gbi_import_opts o = {0};
+	struct report rep = {0};
+	const char *store = NULL, *rejects = NULL;
+	int busy = 30000, quiet = 0, c;
+	char *end;
+
+	o.formats_dir = getenv("GBI_FORMATS");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:m:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': store = optarg; break;
+		case 'F': o.format = optarg; break;
+		case 'D': o.formats_dir = optarg; break;
+		case 't': o.table = optarg; break;
+		case 'm':
+			if (o.nmunis >= GBI_MAX_MUNIS)
+				return gbi_usage_error(usage_import, "at most %d --municipality codes", GBI_MAX_MUNIS);
+			o.munis[o.nmunis++] = optarg;
+			break;
+		case 'r': rejects = optarg; break;
+		case 'R':
+			errno = 0;
+			o.max_rejects = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o.max_rejects < 0)
+				return gbi_usage_error(usage_import, "--max-rejects '%s': not a whole number >= 0", optarg);
+			break;
+		case 'B': {
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (errno || *end || end == optarg || v == 0 || optarg[0] == '-')
+				return gbi_usage_error(usage_import, "--max-bytes '%s': not a whole number > 0", optarg);
+			o.max_bytes = v;
+			break;
+		}
+		case 'T':
+			if ((busy = gbi_busy_ms(optarg)) < 0)
+				return gbi_usage_error(usage_import, "--busy-timeout '%s': not a number of seconds", optarg);
+			break;
+		case 'q': quiet = 1; break;
+		case 'h':
+			fputs(usage_import, stdout);
+			fputs(options_help, stdout);
+			return 0;
+		case ':':
+			return gbi_usage_error(usage_import, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return gbi_usage_error(usage_import, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return gbi_usage_error(usage_import, "no INPUT given");
+	if (o.format && strchr(o.format, '/')) {
+		/* --format DIR/NAME.fmt: a definition file named by path */
+		static char dir[1024], name[256];
+		const char *slash = strrchr(o.format, '/');
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - o.format), o.format);
+		snprintf(name, sizeof name, "%s", slash + 1);
+		size_t n = strlen(name);
+		if (n > 4 && strcmp(name + n - 4, ".fmt") == 0)
+			name[n - 4] = '\0';
+		o.formats_dir = dir;
+		o.format = name;
+	}
+	for (int i = optind; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0 && !o.table)
+			return gbi_usage_error(usage_import, "reading standard input needs --table TABLE");
+
+	struct gbi_store *s;
+	int64_t run;
+	int st = gbi_open_run(store, busy, "import", argc, argv, &s, &run);
+	if (st)
+		return st;
+	if (rejects) {
+		int fd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || !(rep.rejects = fdopen(fd, "w"))) {
+			gbi_error("%s: %s", rejects, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return gbi_close_run(s, run, GBI_ESYS, "");
+		}
+		fputs("file,line,column,value,reason\n", rep.rejects);
+	}
+	rep.progress = !quiet && isatty(2);
+	clock_gettime(CLOCK_MONOTONIC, &rep.t0);
+	o.run_id = run;
+	o.on_reject = on_reject;
+	o.on_progress = on_progress;
+	o.on_note = on_note;
+	o.ctx = &rep;
+
+	struct gbi_import_result *res = malloc(sizeof *res);
+	struct gbi_err err;
+	gbi_err_clear(&err);
+	if (!res) {
+		gbi_error("out of memory");
+		return gbi_close_run(s, run, GBI_ESYS, "");
+	}
+	st = gbi_import(s, (const char *const *)argv + optind, argc - optind, &o, res, &err);
+	if (rep.progress_line)
+		fputs("\r\033[K", stderr);
+	if (rep.shown > SHOW_REJECTS)
+		gbi_error("... and %ld more rejected rows%s%s", rep.shown - SHOW_REJECTS,
+			  rejects ? " in " : " (--rejects FILE lists them all)", rejects ? rejects : "");
+	for (int i = 0; i < res->ntables; i++)
+		fprintf(stderr, "%s: %s: %ld rows read, %ld imported, %ld rejected\n", gbi_cmd_name, res->t[i].name,
+			res->t[i].read, res->t[i].imported, res->t[i].rejected);
+	if (st == GBI_OK && res->same_as)
+		fprintf(stderr, "%s: identical to batch %lld, which is current: nothing changed\n", gbi_cmd_name,
+			(long long)res->same_as);
+	else if (st == GBI_OK || st == GBI_ATTENTION)
+		fprintf(stderr, "%s: batch %lld: municipalities %s: %ld rows read, %ld imported, %ld rejected\n",
+			gbi_cmd_name, (long long)res->batch_id, res->munis, res->read, res->imported, res->rejected);
+	else
+		gbi_fail(&err);
+	if (rep.rejects && fclose(rep.rejects) != 0) {
+		gbi_error("%s: %s", rejects, strerror(errno));
+		if (st == GBI_OK || st == GBI_ATTENTION)
+			st = GBI_ESYS;
+	}
+	char counts[200];
+	snprintf(counts, sizeof counts, "batch=%lld read=%ld imported=%ld rejected=%ld%s",
+		 (long long)res->batch_id, res->read, res->imported, res->rejected, res->same_as ? " unchanged" : "");
+	free(res);
+	return gbi_close_run(s, run, st, counts);
+}

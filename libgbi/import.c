@@ -1,0 +1,853 @@
+/*
+ * import.c: one batch from a set of inputs (import.h).
+ *
+ * Reading: every table file streams through csvread into one prepared
+ * INSERT per table (bind/step/reset), inside the command's one transaction.
+ * The secondary indexes of the tables being loaded are dropped first and
+ * built again after the load.  Each value is checked by its column type as
+ * it is read; checks between rows and tables (unique keys, the case a row
+ * belongs to, persons named by other tables, one applicant and at most one
+ * partner) run afterwards as set-based SQL over the batch, and the rows they
+ * reject are deleted again before the commit.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "import.h"
+#include "audit.h"
+#include "csvread.h"
+#include "field.h"
+#include "input.h"
+#include "banned.h"
+
+struct imp {
+	struct gbi_store *s;
+	const struct gbi_import_opts *o;
+	struct gbi_format *fmt;
+	struct gbi_import_result *res;
+	int64_t batch;
+	/* the table being read */
+	const struct gbi_table *t;
+	struct gbi_import_table *ts;
+	const char *name;
+	sqlite3_stmt *ins;
+	int header_done;
+	int nheader;
+	int colfield[GBI_MAX_COLS];   /* column -> field index, -1 when absent */
+	sqlite3_stmt *rej;            /* INSERT INTO reject */
+	uint64_t next_progress;
+	struct gbi_stream *stream;
+};
+
+/* Records one rejected row: store, callback, counts. */
+static gbi_status reject(struct imp *c, const char *file, const char *table, long line, const char *col,
+			 const char *value, size_t vlen, const char *reason, struct gbi_err *err)
+{
+	char v[200];
+	gbi_quote(v, sizeof v, value, vlen, 120);
+	sqlite3_bind_int64(c->rej, 1, c->batch);
+	sqlite3_bind_text(c->rej, 2, file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(c->rej, 3, line);
+	sqlite3_bind_text(c->rej, 4, col, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->rej, 5, v, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->rej, 6, reason, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(c->rej);
+	sqlite3_reset(c->rej);
+	if (rc != SQLITE_DONE)
+		return gbi_store_error(c->s, rc, "recording a rejected row", err);
+	if (c->o->on_reject) {
+		struct gbi_reject r = {file, table, line, col, v, reason};
+		c->o->on_reject(c->o->ctx, &r);
+	}
+	c->res->rejected++;
+	return GBI_OK;
+}
+
+static gbi_status header(struct imp *c, const struct gbi_csv_row *row, struct gbi_err *err)
+{
+	const struct gbi_table *t = c->t;
+	int seen[GBI_MAX_COLS] = {0};
+	if (row->nfields > GBI_CSV_MAX_FIELDS)
+		return gbi_err_set(err, GBI_EINPUT, "%s:%ld: more than %d columns in the header", c->name, row->line,
+				   GBI_CSV_MAX_FIELDS);
+	if (row->bad)
+		return gbi_err_set(err, GBI_EINPUT, "%s:%ld: header: %s", c->name, row->line, row->bad);
+	for (int i = 0; i < GBI_MAX_COLS; i++)
+		c->colfield[i] = -1;
+	for (int f = 0; f < row->kept; f++) {
+		const char *h = row->f[f];
+		int found = -1;
+		if (row->len[f] == 0)
+			return gbi_err_set(err, GBI_EINPUT, "%s:%ld: header: column %d has no name", c->name, row->line, f + 1);
+		for (int k = 0; k < t->ncols; k++)
+			if (strcasecmp(t->cols[k].header, h) == 0)
+				found = k;
+		char q[120];
+		gbi_quote(q, sizeof q, h, row->len[f], 60);
+		if (found < 0) {
+			if (c->fmt->extra_ignore)
+				continue;
+			char known[1024] = "";
+			for (int k = 0; k < t->ncols; k++) {
+				size_t u = strlen(known);
+				snprintf(known + u, sizeof known - u, "%s%s", k ? ", " : "", t->cols[k].header);
+			}
+			return gbi_err_set(err, GBI_EINPUT, "%s:%ld: header: column '%s' is not in table '%s' of format %s (columns: %s)",
+					   c->name, row->line, q, t->name, c->fmt->name, known);
+		}
+		if (seen[found])
+			return gbi_err_set(err, GBI_EINPUT, "%s:%ld: header: column '%s' appears twice", c->name, row->line, q);
+		seen[found] = 1;
+		c->colfield[found] = f;
+	}
+	for (int k = 0; k < t->ncols; k++)
+		if (t->cols[k].required && !seen[k])
+			return gbi_err_set(err, GBI_EINPUT, "%s:%ld: header: required column '%s' is missing", c->name,
+					   row->line, t->cols[k].header);
+	c->nheader = row->nfields;
+	c->header_done = 1;
+	return GBI_OK;
+}
+
+static int in_list(const char *v, size_t n, const char *list)
+{
+	const char *p = list;
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && memcmp(p, v, n) == 0)
+			return 1;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return 0;
+}
+
+static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err *err)
+{
+	struct imp *c = vc;
+	const struct gbi_table *t = c->t;
+	sqlite3_stmt *ins = c->ins;
+	char msg[256];
+	int32_t dates[GBI_MAX_COLS];
+	char canon[GBI_MAX_COLS][11];
+
+	if (!c->header_done)
+		return header(c, row, err);
+	c->ts->read++;
+	c->res->read++;
+	if (c->o->on_progress && c->stream && gbi_stream_pos(c->stream) >= c->next_progress) {
+		c->next_progress = gbi_stream_pos(c->stream) + (1u << 20);
+		c->o->on_progress(c->o->ctx, c->name, gbi_stream_pos(c->stream), gbi_stream_total(c->stream), c->ts->read);
+	}
+	if (row->nfields != c->nheader) {
+		snprintf(msg, sizeof msg, "%d fields, the header has %d", row->nfields, c->nheader);
+		c->ts->rejected++;
+		return reject(c, c->name, t->name, row->line, "", "", 0, msg, err);
+	}
+	if (row->bad) {
+		int f = row->bad_field;
+		const char *h = "";
+		for (int k = 0; k < t->ncols; k++)
+			if (c->colfield[k] == f)
+				h = t->cols[k].header;
+		c->ts->rejected++;
+		return reject(c, c->name, t->name, row->line, h, f < row->kept ? row->f[f] : "",
+			      f < row->kept ? row->len[f] : 0, row->bad, err);
+	}
+	sqlite3_bind_int64(ins, 1, c->batch);
+	sqlite3_bind_int64(ins, 2, row->line);
+	sqlite3_bind_null(ins, 3);
+	for (int k = 0; k < t->ncols; k++) {
+		const struct gbi_column *col = &t->cols[k];
+		int f = c->colfield[k];
+		const char *v = f >= 0 ? row->f[f] : "";
+		size_t n = f >= 0 ? row->len[f] : 0;
+		const char *raw = v;
+		size_t rawn = n;
+		const char *why = NULL;
+		int p = k + 5;
+		dates[k] = 0;
+		if (n && col->map[0]) {
+			v = gbi_column_map(col, v, n, &n);
+			if (!v) {
+				snprintf(msg, sizeof msg, "not one of the values of format %s (%s)", c->fmt->name, col->map);
+				why = msg;
+				goto bad;
+			}
+		}
+		if (n == 0 && col->defval[0]) {
+			v = col->defval;
+			n = strlen(v);
+		}
+		if (n == 0) {
+			if (col->required) {
+				why = "required value missing";
+				goto bad;
+			}
+			sqlite3_bind_null(ins, p);
+			continue;
+		}
+		switch (col->type) {
+		case GBI_T_TEXT:
+			why = gbi_parse_text(v, n, (size_t)col->maxlen);
+			if (why && strcmp(why, "too long") == 0) {
+				snprintf(msg, sizeof msg, "longer than %d characters", col->maxlen);
+				why = msg;
+			}
+			if (!why)
+				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			break;
+		case GBI_T_CASE_ID:
+			why = gbi_parse_case_id(v, n);
+			if (!why)
+				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			break;
+		case GBI_T_BSN:
+			why = gbi_parse_bsn(v, n);
+			if (!why)
+				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			break;
+		case GBI_T_MUNICIPALITY:
+			why = gbi_parse_municipality(v, n);
+			if (!why && k == t->owner_col) {
+				if (c->o->nmunis) {
+					int ok = 0;
+					for (int i = 0; i < c->o->nmunis; i++)
+						if (strlen(c->o->munis[i]) == n && memcmp(c->o->munis[i], v, n) == 0)
+							ok = 1;
+					if (!ok)
+						why = "not among the --municipality codes of this import";
+				}
+				if (!why)
+					sqlite3_bind_text(ins, 3, v, (int)n, SQLITE_STATIC);
+			}
+			if (!why)
+				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			break;
+		case GBI_T_DATE:
+			why = gbi_parse_date(v, n, c->fmt->date, &dates[k]);
+			if (why && strcmp(why, "not a date") == 0) {
+				snprintf(msg, sizeof msg, "not a date in the layout %s", c->fmt->date);
+				why = msg;
+			}
+			if (!why) {
+				gbi_date_format(dates[k], canon[k]);
+				sqlite3_bind_text(ins, p, canon[k], 10, SQLITE_STATIC);
+			}
+			break;
+		case GBI_T_PERIOD: {
+			int32_t ym;
+			why = gbi_parse_period(v, n, c->fmt->period, &ym);
+			if (why && strcmp(why, "not a period") == 0) {
+				snprintf(msg, sizeof msg, "not a period in the layout %s", c->fmt->period);
+				why = msg;
+			}
+			if (!why) {
+				gbi_period_format(ym, canon[k]);
+				sqlite3_bind_text(ins, p, canon[k], 7, SQLITE_STATIC);
+			}
+			break;
+		}
+		case GBI_T_MONEY: {
+			int64_t cents;
+			why = gbi_parse_money(v, n, c->fmt->decimal, c->fmt->thousands, &cents);
+			if (!why)
+				sqlite3_bind_int64(ins, p, cents);
+			break;
+		}
+		case GBI_T_INT: {
+			int64_t iv;
+			why = gbi_parse_int(v, n, col->lo, col->hi, &iv);
+			if (why && strcmp(why, "out of range") == 0) {
+				snprintf(msg, sizeof msg, "out of range %lld..%lld", (long long)col->lo, (long long)col->hi);
+				why = msg;
+			}
+			if (!why)
+				sqlite3_bind_int64(ins, p, iv);
+			break;
+		}
+		case GBI_T_POSTCODE:
+			why = gbi_parse_postcode(v, n);
+			if (!why)
+				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			break;
+		case GBI_T_IBAN:
+			why = gbi_parse_iban(v, n);
+			if (!why)
+				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			break;
+		case GBI_T_ENUM:
+			if (!in_list(v, n, col->enumv)) {
+				snprintf(msg, sizeof msg, "not one of %s", col->enumv);
+				why = msg;
+			} else
+				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			break;
+		}
+		if (why)
+			goto bad;
+		if (col->after >= 0 && dates[col->after] && dates[k] && dates[k] < dates[col->after]) {
+			snprintf(msg, sizeof msg, "before %s", t->cols[col->after].header);
+			why = msg;
+			goto bad;
+		}
+		continue;
+	bad:
+		c->ts->rejected++;
+		sqlite3_clear_bindings(ins);
+		return reject(c, c->name, t->name, row->line, col->header, raw, rawn, why, err);
+	}
+	sqlite3_bind_int(ins, 4, 1);
+	int rc = sqlite3_step(ins);
+	sqlite3_reset(ins);
+	if (rc != SQLITE_DONE)
+		return gbi_store_error(c->s, rc, "inserting", err);
+	c->ts->imported++;
+	c->res->imported++;
+	return GBI_OK;
+}
+
+static gbi_status prepare_insert(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+{
+	char sql[2048], vals[256];
+	size_t o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(batch_id,line,muni,live", t->name);
+	size_t vo = (size_t)snprintf(vals, sizeof vals, "?,?,?,?");
+	for (int k = 0; k < t->ncols; k++) {
+		o += (size_t)snprintf(sql + o, sizeof sql - o, ",%s", t->cols[k].name);
+		vo += (size_t)snprintf(vals + vo, sizeof vals - vo, ",?");
+	}
+	snprintf(sql + o, sizeof sql - o, ") VALUES(%s)", vals);
+	return gbi_store_prepare(c->s, sql, &c->ins, err);
+}
+
+static gbi_status on_table(void *vc, const char *name, const char *base, struct gbi_stream *st,
+			   struct gbi_err *err)
+{
+	struct imp *c = vc;
+	const struct gbi_table *t = NULL;
+	gbi_status r;
+	if (c->o->table) {
+		if (c->res->ntables > 0)
+			return gbi_err_set(err, GBI_EUSAGE, "--table names the table of one file or of standard input; %s holds more", name);
+		t = gbi_format_table(c->fmt, c->o->table);
+		if (!t)
+			return gbi_err_set(err, GBI_EUSAGE, "--table %s: no such table in format %s", c->o->table, c->fmt->name);
+	} else {
+		if (!*base)
+			return gbi_err_set(err, GBI_EUSAGE, "%s: cannot tell which table this is: name it TABLE.csv or give --table", name);
+		t = gbi_format_table_by_file(c->fmt, base);
+		if (!t) {
+			char known[1024] = "";
+			for (int i = 0; i < c->fmt->ntables; i++) {
+				size_t u = strlen(known);
+				snprintf(known + u, sizeof known - u, "%s%s", i ? ", " : "", c->fmt->tables[i].file);
+			}
+			return gbi_err_set(err, GBI_EINPUT, "%s: '%s' is not a table of format %s (tables: %s)", name, base,
+					   c->fmt->name, known);
+		}
+	}
+	for (int i = 0; i < c->res->ntables; i++)
+		if (strcmp(c->res->t[i].table, t->name) == 0)
+			return gbi_err_set(err, GBI_EINPUT, "%s: table '%s' given twice (also in %s)", name, t->name,
+					   c->res->t[i].name);
+	struct gbi_import_table *ts = &c->res->t[c->res->ntables++];
+	memset(ts, 0, sizeof *ts);
+	gbi_strlcpy(ts->table, t->name, sizeof ts->table);
+	gbi_strlcpy(ts->name, name, sizeof ts->name);
+	c->t = t;
+	c->ts = ts;
+	c->name = ts->name;
+	c->header_done = 0;
+	c->stream = st;
+	c->next_progress = 0;
+	if ((r = gbi_store_drop_indexes(c->s, t->name, err)) || (r = prepare_insert(c, t, err)))
+		return r;
+	struct gbi_csvread *rd;
+	if ((r = gbi_csvread_new(&rd, name, c->fmt->sep, c->fmt->encoding, on_row, c, err))) {
+		sqlite3_finalize(c->ins);
+		return r;
+	}
+	char *buf = malloc(1 << 16);
+	if (!buf) {
+		r = gbi_err_set(err, GBI_ESYS, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		long n = gbi_stream_read(st, buf, 1 << 16, err);
+		if (n < 0) {
+			r = err->code;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((r = gbi_csvread_feed(rd, buf, (size_t)n, err)))
+			goto out;
+	}
+	if ((r = gbi_csvread_finish(rd, err)))
+		goto out;
+	gbi_stream_digest(st, ts->sha256, &ts->size);
+	if (c->o->on_progress)
+		c->o->on_progress(c->o->ctx, name, ts->size, ts->size, ts->read);
+	sqlite3_stmt *bi;
+	if ((r = gbi_store_prepare(c->s, "INSERT INTO batch_input VALUES(?,?,?,?,?,0,0,0)", &bi, err)))
+		goto out;
+	sqlite3_bind_int64(bi, 1, c->batch);
+	sqlite3_bind_text(bi, 2, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(bi, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(bi, 4, (sqlite3_int64)ts->size);
+	sqlite3_bind_text(bi, 5, ts->sha256, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(bi);
+	sqlite3_finalize(bi);
+	if (rc != SQLITE_DONE)
+		r = gbi_store_error(c->s, rc, "recording the input", err);
+out:
+	free(buf);
+	gbi_csvread_free(rd);
+	sqlite3_finalize(c->ins);
+	c->ins = NULL;
+	c->stream = NULL;
+	return r;
+}
+
+/* ---- set-based checks ---------------------------------------------------------- */
+
+static gbi_status execf(struct imp *c, struct gbi_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static gbi_status execf(struct imp *c, struct gbi_err *err, const char *fmt, ...)
+{
+	char sql[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof sql)
+		return gbi_err_set(err, GBI_ESYS, "internal: SQL too long");
+	return gbi_store_exec(c->s, sql, err);
+}
+
+static struct gbi_import_table *stats_of(struct imp *c, const char *table)
+{
+	for (int i = 0; i < c->res->ntables; i++)
+		if (strcmp(c->res->t[i].table, table) == 0)
+			return &c->res->t[i];
+	return NULL;
+}
+
+/* Deletes the rows collected in temp.rej from the batch and reports them. */
+static gbi_status flush_rejects(struct imp *c, struct gbi_err *err)
+{
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(c->s,
+		"SELECT tbl, line, col, value, reason FROM temp.rej WHERE rowid IN "
+		"(SELECT min(rowid) FROM temp.rej GROUP BY tbl, line) ORDER BY tbl, line", &st, err);
+	if (r)
+		return r;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *tbl = (const char *)sqlite3_column_text(st, 0);
+		struct gbi_import_table *ts = stats_of(c, tbl);
+		const char *v = (const char *)sqlite3_column_text(st, 3);
+		if (!ts)
+			continue;
+		ts->rejected++;
+		ts->imported--;
+		c->res->imported--;
+		if ((r = reject(c, ts->name, tbl, sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2),
+				v ? v : "", v ? strlen(v) : 0, (const char *)sqlite3_column_text(st, 4), err)))
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = gbi_store_error(c->s, rc, "checking", err);
+	sqlite3_finalize(st);
+	if (r)
+		return r;
+	for (int i = 0; i < c->res->ntables; i++) {
+		const char *t = c->res->t[i].table;
+		if ((r = execf(c, err, "DELETE FROM %s WHERE batch_id=%lld AND line IN (SELECT line FROM temp.rej WHERE tbl='%s')",
+			       t, (long long)c->batch, t)))
+			return r;
+	}
+	return gbi_store_exec(c->s, "DELETE FROM temp.rej", err);
+}
+
+static int in_batch(struct imp *c, const char *table)
+{
+	return stats_of(c, table) != NULL;
+}
+
+static gbi_status check_unique(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+{
+	char keys[256] = "", names[256] = "";
+	for (int i = 0; i < t->nunique; i++) {
+		size_t u = strlen(keys), m = strlen(names);
+		snprintf(keys + u, sizeof keys - u, "%s%s", i ? "," : "", t->cols[t->unique[i]].name);
+		snprintf(names + m, sizeof names - m, "%s%s", i ? ", " : "", t->cols[t->unique[i]].header);
+	}
+	const struct gbi_column *last = &t->cols[t->unique[t->nunique - 1]];
+	return execf(c, err,
+		"INSERT INTO temp.rej SELECT '%s', line, '%s', %s, 'duplicate: the same %s as line ' || first "
+		"FROM (SELECT line, %s, min(line) OVER (PARTITION BY %s) AS first FROM %s WHERE batch_id=%lld) "
+		"WHERE line > first",
+		t->name, last->header, last->name, names, keys, keys, t->name, (long long)c->batch);
+}
+
+/* Gives rows of owner-case tables the municipality of their case. */
+static gbi_status resolve_cases(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+{
+	gbi_status r;
+	const char *h = t->cols[t->case_col].header;
+	long long b = (long long)c->batch;
+	if ((r = execf(c, err,
+		"UPDATE %s SET muni=(SELECT CASE WHEN count(*)=1 THEN min(muni) END FROM temp.cand k WHERE k.case_id=%s.case_id) "
+		"WHERE batch_id=%lld", t->name, t->name, b)))
+		return r;
+	return execf(c, err,
+		"INSERT INTO temp.rej SELECT '%s', line, '%s', case_id, "
+		"CASE (SELECT count(*) FROM temp.cand k WHERE k.case_id=x.case_id) WHEN 0 THEN 'no such case' "
+		"ELSE 'case id exists in several municipalities: import them separately or give --municipality' END "
+		"FROM %s x WHERE batch_id=%lld AND muni IS NULL", t->name, h, t->name, b);
+}
+
+static gbi_status check_persons(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+{
+	return execf(c, err,
+		"INSERT INTO temp.rej SELECT '%s', line, '%s', bsn, 'no such person in persons' FROM %s x "
+		"WHERE batch_id=%lld AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.live=1 AND p.bsn=x.bsn)",
+		t->name, t->cols[t->bsn_col].header, t->name, (long long)c->batch);
+}
+
+static gbi_status check_roles(struct imp *c, struct gbi_err *err)
+{
+	const struct gbi_table *t = gbi_format_table(c->fmt, "members");
+	int rc = gbi_table_column(t, "role");
+	return execf(c, err,
+		"INSERT INTO temp.rej SELECT 'members', m2.line, '%s', m2.role, "
+		"'a second ' || m2.role || ' in case ' || m2.case_id || ' at the same time (line ' || m1.line || ')' "
+		"FROM members m1 JOIN members m2 ON m2.batch_id=m1.batch_id AND m2.case_id=m1.case_id "
+		"  AND m2.muni=m1.muni AND m2.role=m1.role AND m2.line>m1.line "
+		"WHERE m1.batch_id=%lld AND m1.role IN ('applicant','partner') "
+		"  AND coalesce(m1.from_date,'0000') <= coalesce(m2.to_date,'9999') "
+		"  AND coalesce(m2.from_date,'0000') <= coalesce(m1.to_date,'9999')",
+		t->cols[rc].header, (long long)c->batch);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The digest of a batch: format, municipalities and each table's SHA-256. */
+static void batch_digest(struct imp *c, char hex[65])
+{
+	char text[GBI_MAX_TABLES * 120 + GBI_MAX_MUNIS * 6 + 64];
+	const char *lines[GBI_MAX_TABLES];
+	char buf[GBI_MAX_TABLES][120];
+	size_t o = (size_t)snprintf(text, sizeof text, "%s\n", c->fmt->name);
+	for (int i = 0; i < c->res->ntables; i++) {
+		snprintf(buf[i], sizeof buf[i], "%s %s\n", c->res->t[i].table, c->res->t[i].sha256);
+		lines[i] = buf[i];
+	}
+	qsort(lines, (size_t)c->res->ntables, sizeof lines[0], cmp_str);
+	for (int i = 0; i < c->res->ntables; i++)
+		o += (size_t)snprintf(text + o, sizeof text - o, "%s", lines[i]);
+	const char *m[GBI_MAX_MUNIS];
+	for (int i = 0; i < c->o->nmunis; i++)
+		m[i] = c->o->munis[i];
+	qsort(m, (size_t)c->o->nmunis, sizeof m[0], cmp_str);
+	for (int i = 0; i < c->o->nmunis; i++)
+		o += (size_t)snprintf(text + o, sizeof text - o, "municipality %s\n", m[i]);
+	gbi_sha256_hex(text, o < sizeof text ? o : sizeof text - 1, hex);
+}
+
+static gbi_status identical_batch(struct imp *c, const char *digest, int64_t *same, struct gbi_err *err)
+{
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(c->s,
+		"SELECT b.id FROM batch b WHERE b.digest=? AND b.id<>? "
+		"AND EXISTS (SELECT 1 FROM batch_scope x WHERE x.batch_id=b.id) "
+		"AND NOT EXISTS (SELECT 1 FROM batch_scope x WHERE x.batch_id=b.id AND NOT EXISTS "
+		"  (SELECT 1 FROM snapshot s WHERE s.tbl=x.tbl AND s.muni=x.muni AND s.batch_id=b.id)) "
+		"ORDER BY b.id DESC LIMIT 1", &st, err);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, c->batch);
+	int rc = sqlite3_step(st);
+	*same = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gbi_store_error(c->s, rc, "checking for an identical batch", err);
+	return GBI_OK;
+}
+
+/* Collects the municipalities the batch covers into temp.scope and res->munis. */
+static gbi_status batch_scope(struct imp *c, struct gbi_err *err)
+{
+	gbi_status r;
+	sqlite3_stmt *st;
+	if ((r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO temp.scope VALUES(?)", &st, err)))
+		return r;
+	for (int i = 0; i < c->o->nmunis; i++) {
+		sqlite3_bind_text(st, 1, c->o->munis[i], -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; i < c->res->ntables; i++) {
+		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
+		if (t->owner == GBI_OWN_BATCH)
+			continue;
+		if ((r = execf(c, err, "INSERT OR IGNORE INTO temp.scope SELECT DISTINCT muni FROM %s WHERE batch_id=%lld AND muni IS NOT NULL",
+			       t->name, (long long)c->batch)))
+			return r;
+	}
+	if ((r = gbi_store_prepare(c->s, "SELECT muni FROM temp.scope ORDER BY muni", &st, err)))
+		return r;
+	size_t o = 0;
+	int n = 0;
+	c->res->munis[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ >= GBI_MAX_MUNIS) {
+			sqlite3_finalize(st);
+			return gbi_err_set(err, GBI_EINPUT, "a batch may cover at most %d municipalities", GBI_MAX_MUNIS);
+		}
+		o += (size_t)snprintf(c->res->munis + o, sizeof c->res->munis - o, "%s%s", o ? "," : "",
+				      (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return GBI_OK;
+}
+
+/* Makes the batch's rows the current ones for the municipalities it covers. */
+static gbi_status supersede(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+{
+	gbi_status r;
+	long long b = (long long)c->batch;
+	if ((r = execf(c, err, "DELETE FROM temp.oldb; INSERT INTO temp.oldb SELECT DISTINCT batch_id FROM snapshot "
+			       "WHERE tbl='%s' AND muni IN (SELECT muni FROM temp.scope)", t->name)))
+		return r;
+	if ((r = execf(c, err, "INSERT OR REPLACE INTO snapshot SELECT '%s', muni, %lld FROM temp.scope;"
+			       "INSERT INTO batch_scope SELECT %lld, '%s', muni FROM temp.scope", t->name, b, b, t->name)))
+		return r;
+	if (t->owner != GBI_OWN_BATCH)
+		return execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id<>%lld AND muni IN (SELECT muni FROM temp.scope)",
+			     t->name, b);
+	if ((r = execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id IN (SELECT id FROM temp.oldb) "
+			       "AND batch_id NOT IN (SELECT batch_id FROM snapshot WHERE tbl='%s')", t->name, t->name)))
+		return r;
+	if (!c->o->on_note)
+		return GBI_OK;
+	sqlite3_stmt *st;
+	char sql[512];
+	snprintf(sql, sizeof sql, "SELECT batch_id, group_concat(muni, ',') FROM snapshot WHERE tbl='%s' "
+		 "AND batch_id IN (SELECT id FROM temp.oldb) GROUP BY batch_id", t->name);
+	if ((r = gbi_store_prepare(c->s, sql, &st, err)))
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s: the rows of batch %lld stay current for %s, which this batch does not cover",
+			 t->name, (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+		c->o->on_note(c->o->ctx, msg);
+	}
+	sqlite3_finalize(st);
+	return GBI_OK;
+}
+
+static gbi_status post_checks(struct imp *c, struct gbi_err *err)
+{
+	gbi_status r;
+	long long b = (long long)c->batch;
+	/* 1. unique keys within the batch */
+	for (int i = 0; i < c->res->ntables; i++) {
+		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
+		if (t->nunique && (r = check_unique(c, t, err)))
+			return r;
+	}
+	if ((r = flush_rejects(c, err)))
+		return r;
+	/* 2. the case each owner-case row belongs to */
+	int need_cases = 0;
+	for (int i = 0; i < c->res->ntables; i++)
+		if (gbi_format_table(c->fmt, c->res->t[i].table)->owner == GBI_OWN_CASE)
+			need_cases = 1;
+	if (need_cases) {
+		if ((r = execf(c, err,
+			"DELETE FROM temp.cand;"
+			"INSERT INTO temp.cand SELECT case_id, muni FROM cases WHERE batch_id=%lld;"
+			"INSERT INTO temp.cand SELECT case_id, muni FROM cases WHERE live=1 AND batch_id<>%lld "
+			"  AND muni NOT IN (SELECT muni FROM cases WHERE batch_id=%lld);", b, b, b)))
+			return r;
+		if (c->o->nmunis) {
+			if ((r = execf(c, err, "DELETE FROM temp.cand WHERE muni NOT IN (SELECT muni FROM temp.optm)")))
+				return r;
+		}
+		for (int i = 0; i < c->res->ntables; i++) {
+			const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
+			if (t->owner == GBI_OWN_CASE && (r = resolve_cases(c, t, err)))
+				return r;
+		}
+		if ((r = flush_rejects(c, err)))
+			return r;
+	}
+	/* 3. the municipalities covered; make the batch current for them */
+	if ((r = batch_scope(c, err)))
+		return r;
+	if (!c->res->munis[0])
+		return gbi_err_set(err, GBI_EINPUT,
+				   "cannot tell which municipality this batch covers: it has no cases or policy rows; give --municipality CODE");
+	for (int i = 0; i < c->res->ntables; i++)
+		if ((r = supersede(c, gbi_format_table(c->fmt, c->res->t[i].table), err)))
+			return r;
+	for (int i = 0; i < c->res->ntables; i++)
+		if ((r = gbi_store_create_indexes(c->s, c->res->t[i].table, err)))
+			return r;
+	/* 4. references to persons; one applicant and at most one partner */
+	for (int i = 0; i < c->res->ntables; i++) {
+		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
+		if (t->bsn_col >= 0 && strcmp(t->name, "persons") != 0 && (r = check_persons(c, t, err)))
+			return r;
+	}
+	if (in_batch(c, "members") && (r = check_roles(c, err)))
+		return r;
+	return flush_rejects(c, err);
+}
+
+static gbi_status finish_batch(struct imp *c, const char *digest, struct gbi_err *err)
+{
+	char tables[GBI_MAX_TABLES * GBI_NAME] = "";
+	size_t o = 0;
+	for (int i = 0; i < c->res->ntables; i++)
+		o += (size_t)snprintf(tables + o, sizeof tables - o, "%s%s", i ? "," : "", c->res->t[i].table);
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(c->s,
+		"UPDATE batch SET municipalities=?, tables=?, digest=?, rows_read=?, rows_imported=?, rows_rejected=? WHERE id=?",
+		&st, err);
+	if (r)
+		return r;
+	sqlite3_bind_text(st, 1, c->res->munis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tables, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, c->res->read);
+	sqlite3_bind_int64(st, 5, c->res->imported);
+	sqlite3_bind_int64(st, 6, c->res->rejected);
+	sqlite3_bind_int64(st, 7, c->batch);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return gbi_store_error(c->s, rc, "recording the batch", err);
+	if ((r = gbi_store_prepare(c->s, "UPDATE batch_input SET rows_read=?, rows_imported=?, rows_rejected=? WHERE batch_id=? AND tbl=?",
+				   &st, err)))
+		return r;
+	for (int i = 0; i < c->res->ntables; i++) {
+		sqlite3_bind_int64(st, 1, c->res->t[i].read);
+		sqlite3_bind_int64(st, 2, c->res->t[i].imported);
+		sqlite3_bind_int64(st, 3, c->res->t[i].rejected);
+		sqlite3_bind_int64(st, 4, c->batch);
+		sqlite3_bind_text(st, 5, c->res->t[i].table, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return gbi_store_error(c->s, rc, "recording the inputs", err);
+		}
+	}
+	sqlite3_finalize(st);
+	return GBI_OK;
+}
+
+gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
+		      const struct gbi_import_opts *o, struct gbi_import_result *res, struct gbi_err *err)
+{
+	struct imp c = {.s = s, .o = o, .res = res};
+	gbi_status r;
+	memset(res, 0, sizeof *res);
+	for (int i = 0; i < o->nmunis; i++)
+		if (gbi_parse_municipality(o->munis[i], strlen(o->munis[i])))
+			return gbi_err_set(err, GBI_EUSAGE, "--municipality '%s': not a 4-digit CBS code", o->munis[i]);
+	c.fmt = malloc(sizeof *c.fmt);
+	if (!c.fmt)
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	if ((r = gbi_format_load(o->format ? o->format : "gbi-v1", o->formats_dir, c.fmt, err)))
+		goto out_free;
+	if ((r = gbi_store_begin(s, err)))
+		goto out_free;
+	if ((r = gbi_store_exec(s,
+		"CREATE TEMP TABLE IF NOT EXISTS rej(tbl TEXT, line INTEGER, col TEXT, value TEXT, reason TEXT);"
+		"CREATE TEMP TABLE IF NOT EXISTS cand(case_id TEXT, muni TEXT);"
+		"CREATE INDEX IF NOT EXISTS temp.cand_k ON cand(case_id);"
+		"CREATE TEMP TABLE IF NOT EXISTS scope(muni TEXT PRIMARY KEY);"
+		"CREATE TEMP TABLE IF NOT EXISTS optm(muni TEXT PRIMARY KEY);"
+		"CREATE TEMP TABLE IF NOT EXISTS oldb(id INTEGER PRIMARY KEY);"
+		"DELETE FROM temp.rej; DELETE FROM temp.scope; DELETE FROM temp.optm;", err)))
+		goto fail;
+	{
+		sqlite3_stmt *st;
+		if ((r = gbi_store_prepare(s, "INSERT OR IGNORE INTO temp.optm VALUES(?)", &st, err)))
+			goto fail;
+		for (int i = 0; i < o->nmunis; i++) {
+			sqlite3_bind_text(st, 1, o->munis[i], -1, SQLITE_STATIC);
+			sqlite3_step(st);
+			sqlite3_reset(st);
+		}
+		sqlite3_finalize(st);
+		char now[21];
+		gbi_timestamp(now);
+		if ((r = gbi_store_prepare(s, "INSERT INTO batch(run_id, created, format, municipalities, tables, digest, "
+					      "rows_read, rows_imported, rows_rejected) VALUES(?,?,?,'','','',0,0,0)", &st, err)))
+			goto fail;
+		sqlite3_bind_int64(st, 1, o->run_id);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c.fmt->name, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			r = gbi_store_error(s, rc, "creating the batch", err);
+			goto fail;
+		}
+		c.batch = sqlite3_last_insert_rowid(s->db);
+	}
+	if ((r = gbi_store_prepare(s, "INSERT INTO reject VALUES(?,?,?,?,?,?)", &c.rej, err)))
+		goto fail;
+	for (int i = 0; i < npaths; i++)
+		if ((r = gbi_input_each(paths[i], o->max_bytes ? o->max_bytes : GBI_DEFAULT_MAX_BYTES, on_table, &c, err)))
+			goto fail;
+	if (res->ntables == 0) {
+		r = gbi_err_set(err, GBI_EINPUT, "no table files found (TABLE.csv, .csv.gz, .csv.zst) in the input");
+		goto fail;
+	}
+	char digest[65];
+	batch_digest(&c, digest);
+	if ((r = identical_batch(&c, digest, &res->same_as, err)))
+		goto fail;
+	if (res->same_as) {
+		gbi_store_rollback(s);
+		res->batch_id = 0;
+		r = GBI_OK;
+		goto out;
+	}
+	if ((r = post_checks(&c, err)) || (r = finish_batch(&c, digest, err)))
+		goto fail;
+	if (res->rejected > o->max_rejects) {
+		r = gbi_err_set(err, GBI_EINPUT, "%ld rows rejected, more than --max-rejects %ld: nothing imported",
+				res->rejected, o->max_rejects);
+		goto fail;
+	}
+	if ((r = gbi_store_commit(s, err)))
+		goto out;
+	res->batch_id = c.batch;
+	r = res->rejected ? GBI_ATTENTION : GBI_OK;
+	goto out;
+fail:
+	gbi_store_rollback(s);
+	res->batch_id = 0;
+out:
+	sqlite3_finalize(c.rej);
+out_free:
+	free(c.fmt);
+	return r;
+}
