@@ -33,6 +33,7 @@ CMDSRC  = $(wildcard cmd/*.c)
 UNITSRC = $(wildcard tests/unit/*.c)
 FORMATS = $(sort $(wildcard formats/*.fmt))
 SCHEMA  = $(sort $(wildcard libgbi/schema/*.sql))
+DATA    = $(sort $(wildcard libgbi/data/*))
 GEN     = build/gen/embedded.c
 
 B  = build
@@ -59,9 +60,9 @@ $(B)/.deps:
 deps: $(B)/.deps
 
 # ---- embedded data: formats/ and the schema, built into the binary -------
-$(GEN): $(FORMATS) $(SCHEMA) tools/embed.sh | $(B)/.deps
+$(GEN): $(FORMATS) $(SCHEMA) $(DATA) tools/embed.sh | $(B)/.deps
 	@mkdir -p $(dir $@)
-	sh tools/embed.sh "$(SCHEMA)" $(FORMATS) > $@.tmp && mv $@.tmp $@
+	sh tools/embed.sh "$(SCHEMA)" "$(DATA)" $(FORMATS) > $@.tmp && mv $@.tmp $@
 
 # ---- objects -------------------------------------------------------------
 $(B)/%.o: %.c libgbi/*.h | $(B)/.deps

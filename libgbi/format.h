@@ -106,4 +106,8 @@ const char *gbi_format_builtin(int i);
 /* The text of the built-in store schema (the files of libgbi/schema, concatenated). */
 extern const char gbi_schema_sql[];
 
+/* The files of libgbi/data built into the binary: {name, text} pairs ending
+ * in {NULL, NULL}. */
+extern const char *const gbi_embedded_data[][2];
+
 #endif
