@@ -12,10 +12,10 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS      = sqlite3 libarchive libzstd nettle
+PKGS      = sqlite3 libarchive libzstd nettle libxml-2.0
 TESTPKGS  = criterion
 DEBS      = build-essential pkg-config libsqlite3-dev libcsv-dev libarchive-dev \
-            libzstd-dev nettle-dev libcriterion-dev sqlite3 zstd gzip zip \
+            libzstd-dev nettle-dev libxml2-dev libcriterion-dev sqlite3 zstd gzip zip \
             libxml2-utils file
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
