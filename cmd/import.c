@@ -2,7 +2,6 @@
  * import.c: gbi import, the nightly load (gbi-import(1)).
  * Parses options, calls gbi_import(), reports rejects and counts.
  */
-#include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "gbi.h"
+#include "csvout.h"
 #include "import.h"
 #include "banned.h"
 
@@ -64,12 +64,7 @@ static void on_reject(void *ctx, const struct gbi_reject *r)
 		char line[32];
 		snprintf(line, sizeof line, "%ld", r->line);
 		const char *f[5] = {r->file, line, r->column, r->value, r->reason};
-		for (int i = 0; i < 5; i++) {
-			if (i)
-				fputc(',', rep->rejects);
-			csv_fwrite(rep->rejects, f[i], strlen(f[i]));
-		}
-		fputc('\n', rep->rejects);
+		gbi_csv_row(rep->rejects, 5, f);
 	}
 }
 
@@ -216,7 +211,7 @@ int cmd_import(int argc, char **argv)
 	if (rep.shown > SHOW_REJECTS)
 		gbi_error("... and %ld more rejected rows%s%s", rep.shown - SHOW_REJECTS,
 			  rejects ? " in " : " (--rejects FILE lists them all)", rejects ? rejects : "");
-	for (int i = 0; i < res->ntables; i++)
+	for (int i = 0; i < res->ntables && !res->same_as; i++)
 		fprintf(stderr, "%s: %s: %ld rows read, %ld imported, %ld rejected\n", gbi_cmd_name, res->t[i].name,
 			res->t[i].read, res->t[i].imported, res->t[i].rejected);
 	if (st == GBI_OK && res->same_as)

@@ -39,14 +39,14 @@ size_t gbi_strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
-void gbi_quote(char *out, size_t outsize, const char *s, size_t len, size_t max)
+static void quote(char *out, size_t outsize, const char *s, size_t len, size_t max, int high)
 {
 	size_t o = 0;
 	if (!outsize)
 		return;
 	for (size_t i = 0; i < len && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != 0x7f) {
+		if (c >= 0x20 && c != 0x7f && (!high || c < 0x80)) {
 			if (o + 1 >= outsize)
 				break;
 			out[o++] = (char)c;
@@ -62,4 +62,14 @@ void gbi_quote(char *out, size_t outsize, const char *s, size_t len, size_t max)
 		o += 3;
 	}
 	out[o] = '\0';
+}
+
+void gbi_quote(char *out, size_t outsize, const char *s, size_t len, size_t max)
+{
+	quote(out, outsize, s, len, max, 0);
+}
+
+void gbi_quote_bytes(char *out, size_t outsize, const char *s, size_t len, size_t max)
+{
+	quote(out, outsize, s, len, max, 1);
 }

@@ -46,5 +46,8 @@ size_t gbi_strlcpy(char *dst, const char *src, size_t size);
 /* Writes at most max bytes of s into out (size outsize) with non-printable
  * bytes shown as \xNN, for quoting input values in messages. */
 void gbi_quote(char *out, size_t outsize, const char *s, size_t len, size_t max);
+/* The same, but every byte >= 0x80 is shown as \xNN too (for values that
+ * are not valid UTF-8). */
+void gbi_quote_bytes(char *out, size_t outsize, const char *s, size_t len, size_t max);
 
 #endif

@@ -47,7 +47,10 @@ static gbi_status reject(struct imp *c, const char *file, const char *table, lon
 			 const char *value, size_t vlen, const char *reason, struct gbi_err *err)
 {
 	char v[200];
-	gbi_quote(v, sizeof v, value, vlen, 120);
+	if (gbi_check_utf8(value, vlen, NULL))
+		gbi_quote_bytes(v, sizeof v, value, vlen, 120);
+	else
+		gbi_quote(v, sizeof v, value, vlen, 120);
 	sqlite3_bind_int64(c->rej, 1, c->batch);
 	sqlite3_bind_text(c->rej, 2, file, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c->rej, 3, line);
@@ -825,8 +828,12 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 	if ((r = identical_batch(&c, digest, &res->same_as, err)))
 		goto fail;
 	if (res->same_as) {
+		/* nothing changes: the counts describe what was read, nothing more */
 		gbi_store_rollback(s);
 		res->batch_id = 0;
+		res->imported = 0;
+		for (int i = 0; i < res->ntables; i++)
+			res->t[i].imported = 0;
 		r = GBI_OK;
 		goto out;
 	}

@@ -131,10 +131,12 @@ static gbi_status open_archive(struct archive *a, const char *path, struct gbi_e
 	int r = strcmp(path, "-") == 0 ? archive_read_open_fd(a, 0, 65536)
 				       : archive_read_open_filename(a, path, 65536);
 	if (r != ARCHIVE_OK) {
-		int e = archive_errno(a);
-		gbi_status st = (e == ENOENT || e == EACCES || e == EISDIR) ? GBI_EINPUT : GBI_EINPUT;
-		return gbi_err_set(err, st, "%s: %s", strcmp(path, "-") == 0 ? "<stdin>" : path,
-				   archive_error_string(a) ? archive_error_string(a) : strerror(e));
+		const char *m = archive_error_string(a);
+		const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+		/* libarchive's raw reader takes any bytes: only empty input fails */
+		if (m && strstr(m, "Unrecognized archive format"))
+			return gbi_err_set(err, GBI_EINPUT, "%s: empty file (no header row)", name);
+		return gbi_err_set(err, GBI_EINPUT, "%s: %s", name, m ? m : strerror(archive_errno(a)));
 	}
 	return GBI_OK;
 }
@@ -152,6 +154,12 @@ static gbi_status each_raw(const char *path, const char *name, const char *base,
 	if ((st = open_archive(a, path, err)))
 		goto out;
 	int r = archive_read_next_header(a, &e);
+	if (r != ARCHIVE_OK && archive_error_string(a)
+	    && strstr(archive_error_string(a), "Unrecognized archive format")) {
+		/* the raw reader takes any bytes: only an empty input fails here */
+		st = gbi_err_set(err, GBI_EINPUT, "%s: empty file (no header row)", name);
+		goto out;
+	}
 	if (r == ARCHIVE_EOF) {
 		/* libarchive's raw reader reports an empty input as no entry */
 		st = gbi_err_set(err, GBI_EINPUT, "%s: empty file (no header row)", name);

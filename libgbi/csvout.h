@@ -1,0 +1,16 @@
+/*
+ * csvout.h: writing CSV fields the way gbi's CSV outputs are written:
+ * comma-separated, a field quoted (with doubled quotes) only when it holds a
+ * comma, a quote, CR or LF; lines end in LF.
+ */
+#ifndef GBI_CSVOUT_H
+#define GBI_CSVOUT_H
+
+#include <stdio.h>
+
+/* Writes one field s (NUL-terminated); returns 0 or EOF on a write error. */
+int gbi_csv_put(FILE *fp, const char *s);
+/* Writes n fields separated by commas and a newline. */
+int gbi_csv_row(FILE *fp, int n, const char *const *fields);
+
+#endif
