@@ -33,6 +33,11 @@ const char *gbi_parse_iban(const char *s, size_t n)
 		return "not an IBAN (length)";
 	if (!isupper_ascii(s[0]) || !isupper_ascii(s[1]) || !isdig(s[2]) || !isdig(s[3]))
 		return "not an IBAN (country and check digits)";
+	/* ISO 13616 check digits are 98 minus a remainder, so 02..98; 00, 01
+	 * and 99 (97, 98 and 02 plus 97) pass mod-97 but are never issued. */
+	int check = (s[2] - '0') * 10 + (s[3] - '0');
+	if (check < 2 || check > 98)
+		return "not an IBAN (check digits 00, 01 or 99)";
 	for (size_t i = 4; i < n; i++)
 		if (!isdig(s[i]) && !isupper_ascii(s[i]))
 			return "not an IBAN (characters)";

@@ -84,6 +84,17 @@ Test(field_iban, length)
 	cr_assert_str_eq(gbi_parse_iban(S("9L91ABNA0417164300")), "not an IBAN (country and check digits)");
 }
 
+Test(field_iban, check_digits_out_of_range)
+{
+	/* NL91ABNA0417164300 + 97 in the check digits keeps the remainder, but
+	 * ISO 13616 check digits lie in 02..98: 00, 01 and 99 are never valid */
+	cr_assert_str_eq(gbi_parse_iban(S("NL99ABNA0123456789")), "not an IBAN (check digits 00, 01 or 99)");
+	cr_assert_null(gbi_parse_iban(S("NL98ABNA0000000057")));
+	cr_assert_str_eq(gbi_parse_iban(S("NL01ABNA0000000057")), "not an IBAN (check digits 00, 01 or 99)");
+	cr_assert_null(gbi_parse_iban(S("NL97ABNA0000000075")));
+	cr_assert_str_eq(gbi_parse_iban(S("NL00ABNA0000000075")), "not an IBAN (check digits 00, 01 or 99)");
+}
+
 /* ---- dates and periods -------------------------------------------------- */
 
 static const char *date(const char *s, const char *layout, int32_t *ymd)
