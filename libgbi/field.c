@@ -136,7 +136,7 @@ const char *gbi_parse_period(const char *s, size_t n, const char *layout, int32_
 const char *gbi_parse_money(const char *s, size_t n, char decimal, char thousands, int64_t *cents)
 {
 	size_t i = 0;
-	int neg = 0, intdigits = 0, group = -1, decs = 0;
+	int neg = 0, intdigits = 0, sigdigits = 0, group = -1, decs = 0;
 	int64_t v = 0;
 	if (n == 0)
 		return "empty amount";
@@ -159,8 +159,11 @@ const char *gbi_parse_money(const char *s, size_t n, char decimal, char thousand
 				return "wrong decimal mark";
 			return "not an amount";
 		}
-		if (++intdigits > 12)
+		/* the ceiling counts significant digits: zero-padded amounts
+		 * (fixed-width exports) are fine, and v never overflows */
+		if ((v > 0 || c != '0') && ++sigdigits > 12)
 			return "amount too large";
+		intdigits++;
 		if (group != -1)
 			group++;
 		v = v * 10 + (c - '0');

@@ -339,6 +339,14 @@ Test(field_money, overflow)
 	cr_assert_str_eq(money("9223372036854775807", '.', 0, &c), "amount too large");
 	cr_assert_str_eq(money("99999999999999999999999999", '.', 0, &c), "amount too large");
 	cr_assert_eq(c, -777);
+	/* leading zeros do not count against the ceiling */
+	cr_assert_null(money("0000000000000001.00", '.', 0, &c));
+	cr_assert_eq(c, 100);
+	cr_assert_null(money("000999999999999.99", '.', 0, &c));
+	cr_assert_eq(c, GBI_MONEY_MAX);
+	cr_assert_null(money("-00000000000000000000", '.', 0, &c));
+	cr_assert_eq(c, 0);
+	cr_assert_str_eq(money("0001000000000000", '.', 0, &c), "amount too large");
 }
 
 Test(field_money, format)
