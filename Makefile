@@ -16,7 +16,7 @@ PKGS      = sqlite3 libarchive libzstd nettle libxml-2.0
 TESTPKGS  = criterion
 DEBS      = build-essential pkg-config libsqlite3-dev libcsv-dev libarchive-dev \
             libzstd-dev nettle-dev libxml2-dev libcriterion-dev sqlite3 zstd gzip zip \
-            libxml2-utils file
+            libxml2-utils file time
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter -Wvla -Wformat=2
