@@ -285,6 +285,9 @@ const char *gbi_parse_text(const char *s, size_t n, size_t maxchars)
 		unsigned char c = (unsigned char)s[i];
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return "control character";
+		/* C1 controls U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8 */
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f)
+			return "control character";
 	}
 	if (maxchars && chars > maxchars)
 		return "too long";

@@ -507,6 +507,12 @@ Test(field_text, control_characters)
 	cr_assert_str_eq(gbi_parse_text(S("a\x1f"), 10), "control character");
 	cr_assert_str_eq(gbi_parse_text(S("a\x7f"), 10), "control character");
 	cr_assert_str_eq(gbi_parse_text("a\0b", 3, 10), "control character");
+	/* C1 controls (U+0080..U+009F) are control characters too */
+	cr_assert_str_eq(gbi_parse_text(S("a\xc2\x85"), 10), "control character");
+	cr_assert_str_eq(gbi_parse_text(S("\xc2\x80"), 10), "control character");
+	cr_assert_str_eq(gbi_parse_text(S("\xc2\x9f"), 10), "control character");
+	cr_assert_null(gbi_parse_text(S("\xc2\xa0"), 10));   /* no-break space */
+	cr_assert_null(gbi_parse_text(S("\xc3\x85"), 10));   /* A-ring */
 }
 
 Test(field_text, length_in_code_points)
