@@ -66,6 +66,13 @@ static void on_field(void *data, size_t n, void *vr)
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == '\n')
 			r->nl_in_row++;
+	/* libcsv's capped buffer stops a field only somewhat past the limit;
+	 * this makes the limit exact */
+	if (n > GBI_CSV_MAX_FIELD) {
+		r->cb_status = gbi_err_set(r->err, GBI_EINPUT, "%s:%ld: field longer than %d bytes",
+					   r->name, r->row.line, GBI_CSV_MAX_FIELD);
+		return;
+	}
 	int k = r->row.nfields++;
 	if (k >= GBI_CSV_MAX_FIELDS || r->oversize)
 		return;
@@ -180,7 +187,7 @@ static gbi_status parse(struct gbi_csvread *r, const char *s, size_t n, struct g
 		if (e == CSV_EPARSE)
 			return gbi_err_set(err, GBI_EINPUT, "%s:%ld: malformed quoting (a quote inside an unquoted field, or text after a closing quote)",
 					   r->name, line);
-		if (e == CSV_ENOMEM)
+		if (e == CSV_ENOMEM || e == CSV_ETOOBIG)
 			return gbi_err_set(err, GBI_EINPUT, "%s:%ld: field longer than %d bytes", r->name, line, GBI_CSV_MAX_FIELD);
 		return gbi_err_set(err, GBI_EINPUT, "%s:%ld: %s", r->name, line, csv_strerror(e));
 	}

@@ -278,6 +278,11 @@ Test(csvread, field_limit)
 	cr_assert_eq(read_csv(buf, 4 + big + 3, 0, ',', "UTF-8", &s, &e), GBI_OK, "%s", e.msg);
 	cr_assert_eq(s.n, 2);
 	cr_assert_eq(s.len0[1], big);
+	/* one byte more is not, with the line of the row */
+	memset(buf + 4, 'x', big + 1);
+	memcpy(buf + 4 + big + 1, ",1\n", 3);
+	cr_assert_eq(read_csv(buf, 4 + big + 4, 0, ',', "UTF-8", &s, &e), GBI_EINPUT);
+	cr_assert_str_eq(e.msg, "t.csv:2: field longer than 65536 bytes");
 	/* and much more, quoted, fed in pieces */
 	free(buf);
 	big = 4 * GBI_CSV_MAX_FIELD;
