@@ -15,6 +15,7 @@
 static const char *const data_tables[] = {
 	"cases", "persons", "members", "addresses", "incomes", "assets", "sanctions", "detentions",
 	"studies", "stays_abroad", "vehicles", "properties", "benefits", "contracts", "payments", "policy",
+	"parameters",
 };
 
 void gbi_timestamp(char out[21])

@@ -143,3 +143,8 @@ CREATE TABLE policy (
   batch_id INTEGER NOT NULL, line INTEGER NOT NULL, muni TEXT, live INTEGER NOT NULL,
   municipality TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, valid_from TEXT NOT NULL
 );
+-- Statutory parameters newer than the built-in table (gbi-calculate(1)).
+CREATE TABLE parameters (
+  batch_id INTEGER NOT NULL, line INTEGER NOT NULL, muni TEXT, live INTEGER NOT NULL,
+  key TEXT NOT NULL, valid_from TEXT NOT NULL, value TEXT NOT NULL
+);
