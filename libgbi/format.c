@@ -199,7 +199,7 @@ static gbi_status parse_type(struct parser *p, struct gbi_column *c, const char 
 	if (strncmp(t, "int:", 4) == 0) {
 		char *end;
 		long long lo = strtoll(t + 4, &end, 10);
-		if (end[0] != '.' || end[1] != '.')
+		if (end == t + 4 || end[0] != '.' || end[1] != '.')
 			return perr(p, "column '%s': bad range in '%s' (int:LO..HI)", c->name, t);
 		char *end2;
 		long long hi = strtoll(end + 2, &end2, 10);

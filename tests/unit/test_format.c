@@ -267,6 +267,18 @@ Test(format, derived_settings_kept)
 	free(f);
 }
 
+Test(format, int_range_needs_both_ends)
+{
+	/* strtoll of "" reads 0 without complaint: "int:..5" was taken as 0..5 */
+	parse_fails("name x\ntable t\n  column a int:..5\n", "my.fmt:3: column 'a': bad range in 'int:..5' (int:LO..HI)");
+	parse_fails("name x\ntable t\n  column a int:\n", "my.fmt:3: column 'a': bad range in 'int:' (int:LO..HI)");
+	struct gbi_format f;
+	struct gbi_err e;
+	cr_assert_eq(gbi_format_parse("name x\ntable t\n  column a int:-5..-1\n", "my.fmt", NULL, &f, &e), GBI_OK, "%s", e.msg);
+	cr_assert_eq(f.tables[0].cols[0].lo, -5);
+	cr_assert_eq(f.tables[0].cols[0].hi, -1);
+}
+
 /* ---- loading from a directory ------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
