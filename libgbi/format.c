@@ -300,7 +300,7 @@ gbi_status gbi_format_parse(const char *text, const char *origin, const char *ba
 	struct gbi_table *t = NULL;
 	char line[2048];
 	char pending_owner[GBI_NAME] = "";
-	int seen_name = 0;
+	int seen_name = 0, seen_setting = 0;
 	const char *s = text;
 
 	memset(f, 0, sizeof *f);
@@ -402,6 +402,8 @@ gbi_status gbi_format_parse(const char *text, const char *origin, const char *ba
 		/* top-level settings */
 		if (nw != 2 && strcmp(k, "description") != 0)
 			return perr(&p, "'%s' needs one value", k, "");
+		if (strcmp(k, "name") != 0 && strcmp(k, "description") != 0 && strcmp(k, "base") != 0)
+			seen_setting = 1;
 		if (strcmp(k, "name") == 0) {
 			if (!valid_name(v))
 				return perr(&p, "'%s' is not a format name", v, "");
@@ -415,8 +417,9 @@ gbi_status gbi_format_parse(const char *text, const char *origin, const char *ba
 					 i > 1 ? " " : "", w[i]);
 			}
 		} else if (strcmp(k, "base") == 0) {
-			if (f->ntables)
-				return perr(&p, "base must come before the tables", "", "");
+			/* the base is copied whole: settings above it would be lost */
+			if (f->ntables || seen_setting)
+				return perr(&p, "base must come before the settings and tables", "", "");
 			struct gbi_format *b = malloc(sizeof *b);
 			if (!b)
 				return gbi_err_set(err, GBI_ESYS, "out of memory");

@@ -279,6 +279,13 @@ Test(format, int_range_needs_both_ends)
 	cr_assert_eq(f.tables[0].cols[0].hi, -1);
 }
 
+Test(format, settings_before_base_refused)
+{
+	/* base copies the whole canonical format: a setting above it was lost */
+	parse_fails("name d\nseparator |\nbase gbi-v1\n", "my.fmt:3: base must come before the settings and tables");
+	parse_fails("name d\ndate DD-MM-YYYY\nbase gbi-v1\n", "my.fmt:3: base must come before the settings and tables");
+}
+
 /* ---- loading from a directory ------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
