@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "format.h"
 #include "banned.h"
@@ -143,6 +144,8 @@ struct parser {
 	const char *origin;
 	int line;
 	struct gbi_err *err;
+	int hdr_line[GBI_MAX_COLS];      /* where each column of the table got its header */
+	int file_line[GBI_MAX_TABLES];   /* where each table got its file name */
 };
 
 /* fmt is always a literal with at most two %s, filled from a and b. */
@@ -266,6 +269,7 @@ static gbi_status parse_column(struct parser *p, struct gbi_format *f, struct gb
 		} else if (strncmp(a, "header=", 7) == 0) {
 			if (!a[7] || gbi_strlcpy(c->header, a + 7, sizeof c->header) >= sizeof c->header)
 				return perr(p, "column '%s': bad header name", c->name, "");
+			p->hdr_line[c - t->cols] = p->line;
 		} else if (strncmp(a, "map=", 4) == 0) {
 			if (gbi_strlcpy(c->map, a + 4, sizeof c->map) >= sizeof c->map)
 				return perr(p, "column '%s': map too long", c->name, "");
@@ -290,13 +294,39 @@ static gbi_status finish_table(struct parser *p, struct gbi_table *t)
 		return perr(p, "table '%s' has no columns", t->name, "");
 	if (t->owner == GBI_OWN_CASE && t->case_col < 0)
 		return perr(p, "table '%s': owner case needs a case_id column", t->name, "");
+	/* headers are matched without regard to case; two columns from one
+	 * header would be ambiguous (checked here, so that headers may swap) */
+	for (int i = 0; i < t->ncols; i++)
+		for (int j = i + 1; j < t->ncols; j++)
+			if (strcasecmp(t->cols[i].header, t->cols[j].header) == 0) {
+				char m[3 * GBI_NAME + 64];
+				snprintf(m, sizeof m, "header '%s' used for '%s' and '%s'", t->cols[j].header,
+					 t->cols[i].name, t->cols[j].name);
+				p->line = p->hdr_line[i] > p->hdr_line[j] ? p->hdr_line[i] : p->hdr_line[j];
+				return perr(p, "table '%s': %s", t->name, m);
+			}
+	memset(p->hdr_line, 0, sizeof p->hdr_line);
+	return GBI_OK;
+}
+
+/* Two tables read from one file name would be ambiguous. */
+static gbi_status check_files(struct parser *p, const struct gbi_format *f)
+{
+	for (int i = 0; i < f->ntables; i++)
+		for (int j = i + 1; j < f->ntables; j++)
+			if (strcmp(f->tables[i].file, f->tables[j].file) == 0) {
+				char m[3 * GBI_NAME + 64];
+				snprintf(m, sizeof m, "'%s' both read file '%s'", f->tables[j].name, f->tables[j].file);
+				p->line = p->file_line[i] > p->file_line[j] ? p->file_line[i] : p->file_line[j];
+				return perr(p, "tables '%s' and %s", f->tables[i].name, m);
+			}
 	return GBI_OK;
 }
 
 gbi_status gbi_format_parse(const char *text, const char *origin, const char *base_dir,
 			    struct gbi_format *f, struct gbi_err *err)
 {
-	struct parser p = {origin, 0, err};
+	struct parser p = {.origin = origin, .line = 0, .err = err};
 	struct gbi_table *t = NULL;
 	char line[2048];
 	char pending_owner[GBI_NAME] = "";
@@ -370,6 +400,7 @@ gbi_status gbi_format_parse(const char *text, const char *origin, const char *ba
 				if (nw != 2 || !valid_name(v))
 					return perr(&p, "file: needs one name", "", "");
 				gbi_strlcpy(t->file, v, sizeof t->file);
+				p.file_line[t - f->tables] = p.line;
 			} else if (strcmp(k, "owner") == 0 && !f->base[0]) {
 				if (nw != 2)
 					return perr(&p, "owner: needs one word", "", "");
@@ -476,7 +507,7 @@ gbi_status gbi_format_parse(const char *text, const char *origin, const char *ba
 			return perr(&p, "unknown setting '%s'", k, "");
 	}
 	gbi_status st = finish_table(&p, t);
-	if (st)
+	if (st || (st = check_files(&p, f)))
 		return st;
 	if (!seen_name)
 		return gbi_err_set(err, GBI_EINPUT, "%s: no 'name' line", origin);

@@ -286,6 +286,32 @@ Test(format, settings_before_base_refused)
 	parse_fails("name d\ndate DD-MM-YYYY\nbase gbi-v1\n", "my.fmt:3: base must come before the settings and tables");
 }
 
+Test(format, duplicate_headers_and_files_refused)
+{
+	/* two columns read from one header, or two tables from one file, are ambiguous */
+	parse_fails("name d\nbase gbi-v1\ntable cases\n  column start_date header=datum\n  column end_date header=datum\n",
+		    "my.fmt:5: table 'cases': header 'datum' used for 'start_date' and 'end_date'");
+	parse_fails("name d\nbase gbi-v1\ntable cases\n  column end_date header=start_date\n",
+		    "my.fmt:4: table 'cases': header 'start_date' used for 'start_date' and 'end_date'");
+	parse_fails("name d\nbase gbi-v1\ntable cases\n  file personen\ntable persons\n  file personen\n",
+		    "my.fmt:6: tables 'cases' and 'persons' both read file 'personen'");
+	parse_fails("name x\ntable t\n  column a date\ntable u\n  file t\n  column b date\n",
+		    "my.fmt:5: tables 't' and 'u' both read file 't'");
+	/* headers match without regard to case */
+	parse_fails("name d\nbase gbi-v1\ntable persons\n  column sex header=BSN\n",
+		    "my.fmt:4: table 'persons': header 'BSN' used for 'bsn' and 'sex'");
+	/* swapping two headers or two file names is fine */
+	struct gbi_format *f = malloc(sizeof *f);
+	struct gbi_err e;
+	cr_assert_not_null(f);
+	cr_assert_eq(gbi_format_parse("name d\nbase gbi-v1\ntable cases\n  file persons\n"
+				      "  column start_date header=end_date\n  column end_date header=start_date\n"
+				      "table persons\n  file cases\n", "my.fmt", NULL, f, &e), GBI_OK, "%s", e.msg);
+	cr_assert_str_eq(col(f, "cases", "start_date")->header, "end_date");
+	cr_assert_str_eq(gbi_format_table_by_file(f, "cases")->name, "persons");
+	free(f);
+}
+
 /* ---- loading from a directory ------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
