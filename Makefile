@@ -72,6 +72,7 @@ $(BA)/%.o: %.c libgbi/*.h | $(B)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(SAN) $(WARN) $(PKG_CFLAGS) -Ilibgbi -c $< -o $@
 $(B)/gen/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(OPT) -c $< -o $@
 $(BA)/gen/embedded.o: $(GEN)
 	@mkdir -p $(dir $@)

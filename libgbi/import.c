@@ -450,9 +450,10 @@ static gbi_status flush_rejects(struct imp *c, struct gbi_err *err)
 		"(SELECT min(rowid) FROM temp.rej GROUP BY tbl, line) ORDER BY tbl, line", &st, err);
 	if (r)
 		return r;
-	int rc;
+	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *tbl = (const char *)sqlite3_column_text(st, 0);
+		n++;
 		struct gbi_import_table *ts = stats_of(c, tbl);
 		const char *v = (const char *)sqlite3_column_text(st, 3);
 		if (!ts)
@@ -467,7 +468,7 @@ static gbi_status flush_rejects(struct imp *c, struct gbi_err *err)
 	if (!r && rc != SQLITE_DONE)
 		r = gbi_store_error(c->s, rc, "checking", err);
 	sqlite3_finalize(st);
-	if (r)
+	if (r || n == 0)
 		return r;
 	for (int i = 0; i < c->res->ntables; i++) {
 		const char *t = c->res->t[i].table;
@@ -483,20 +484,31 @@ static int in_batch(struct imp *c, const char *table)
 	return stats_of(c, table) != NULL;
 }
 
+/* Rows of the batch whose unique key an earlier line of the batch has.
+ * Runs after the batch is current and indexed: the duplicated keys among
+ * the live rows come from an index scan, and only those keys are looked at
+ * row by row.  A key that is also in another municipality's current rows is
+ * not a duplicate within the batch. */
 static gbi_status check_unique(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
 {
-	char keys[256] = "", names[256] = "";
+	char keys[256] = "", xkeys[256] = "", names[256] = "", join[512] = "";
 	for (int i = 0; i < t->nunique; i++) {
-		size_t u = strlen(keys), m = strlen(names);
-		snprintf(keys + u, sizeof keys - u, "%s%s", i ? "," : "", t->cols[t->unique[i]].name);
+		const char *n = t->cols[t->unique[i]].name;
+		size_t u = strlen(keys), m = strlen(names), j = strlen(join), xu = strlen(xkeys);
+		snprintf(keys + u, sizeof keys - u, "%s%s", i ? "," : "", n);
+		snprintf(xkeys + xu, sizeof xkeys - xu, "%sx.%s", i ? "," : "", n);
 		snprintf(names + m, sizeof names - m, "%s%s", i ? ", " : "", t->cols[t->unique[i]].header);
+		snprintf(join + j, sizeof join - j, "%sx.%s=d.%s", i ? " AND " : "", n, n);
 	}
 	const struct gbi_column *last = &t->cols[t->unique[t->nunique - 1]];
+	long long b = (long long)c->batch;
 	return execf(c, err,
-		"INSERT INTO temp.rej SELECT '%s', line, '%s', %s, 'duplicate: the same %s as line ' || first "
-		"FROM (SELECT line, %s, min(line) OVER (PARTITION BY %s) AS first FROM %s WHERE batch_id=%lld) "
-		"WHERE line > first",
-		t->name, last->header, last->name, names, keys, keys, t->name, (long long)c->batch);
+		"WITH d AS (SELECT %s FROM %s WHERE live=1 GROUP BY %s HAVING count(*) > 1), "
+		"r AS (SELECT x.line, x.%s AS v, min(x.line) OVER (PARTITION BY %s) AS first "
+		"      FROM %s x JOIN d ON %s WHERE x.live=1 AND x.batch_id=%lld) "
+		"INSERT INTO temp.rej SELECT '%s', line, '%s', v, 'duplicate: the same %s as line ' || first "
+		"FROM r WHERE line > first",
+		keys, t->name, keys, last->name, xkeys, t->name, join, b, t->name, last->header, names);
 }
 
 /* Gives rows of owner-case tables the municipality of their case. */
@@ -640,6 +652,11 @@ static gbi_status supersede(struct imp *c, const struct gbi_table *t, struct gbi
 	if (t->owner != GBI_OWN_BATCH)
 		return execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id<>%lld AND muni IN (SELECT muni FROM temp.scope)",
 			     t->name, b);
+	int64_t nold;
+	if ((r = gbi_store_int(c->s, "SELECT count(*) FROM temp.oldb", &nold, err)))
+		return r;
+	if (nold == 0)
+		return GBI_OK;
 	if ((r = execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id IN (SELECT id FROM temp.oldb) "
 			       "AND batch_id NOT IN (SELECT batch_id FROM snapshot WHERE tbl='%s')", t->name, t->name)))
 		return r;
@@ -665,15 +682,7 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 {
 	gbi_status r;
 	long long b = (long long)c->batch;
-	/* 1. unique keys within the batch */
-	for (int i = 0; i < c->res->ntables; i++) {
-		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
-		if (t->nunique && (r = check_unique(c, t, err)))
-			return r;
-	}
-	if ((r = flush_rejects(c, err)))
-		return r;
-	/* 2. the case each owner-case row belongs to */
+	/* 1. the case each owner-case row belongs to */
 	int need_cases = 0;
 	for (int i = 0; i < c->res->ntables; i++)
 		if (gbi_format_table(c->fmt, c->res->t[i].table)->owner == GBI_OWN_CASE)
@@ -681,7 +690,7 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 	if (need_cases) {
 		if ((r = execf(c, err,
 			"DELETE FROM temp.cand;"
-			"INSERT INTO temp.cand SELECT case_id, muni FROM cases WHERE batch_id=%lld;"
+			"INSERT INTO temp.cand SELECT DISTINCT case_id, muni FROM cases WHERE batch_id=%lld;"
 			"INSERT INTO temp.cand SELECT case_id, muni FROM cases WHERE live=1 AND batch_id<>%lld "
 			"  AND muni NOT IN (SELECT muni FROM cases WHERE batch_id=%lld);", b, b, b)))
 			return r;
@@ -697,7 +706,7 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 		if ((r = flush_rejects(c, err)))
 			return r;
 	}
-	/* 3. the municipalities covered; make the batch current for them */
+	/* 2. the municipalities covered; make the batch current for them */
 	if ((r = batch_scope(c, err)))
 		return r;
 	if (!c->res->munis[0])
@@ -709,6 +718,14 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 	for (int i = 0; i < c->res->ntables; i++)
 		if ((r = gbi_store_create_indexes(c->s, c->res->t[i].table, err)))
 			return r;
+	/* 3. unique keys within the batch */
+	for (int i = 0; i < c->res->ntables; i++) {
+		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
+		if (t->nunique && (r = check_unique(c, t, err)))
+			return r;
+	}
+	if ((r = flush_rejects(c, err)))
+		return r;
 	/* 4. references to persons; one applicant and at most one partner */
 	for (int i = 0; i < c->res->ntables; i++) {
 		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
