@@ -296,7 +296,7 @@ static gbi_status each_dir(const char *path, uint64_t max, gbi_input_fn fn, void
 		qsort(names, n, sizeof *names, cmp_names);
 		for (size_t i = 0; i < n && st == GBI_OK; i++) {
 			char full[2048], base[256];
-			snprintf(full, sizeof full, "%s/%s", path, names[i]);
+			snprintf(full, sizeof full, "%s%s%s", path, ends_with(path, "/") ? "" : "/", names[i]);
 			table_base(names[i], base, sizeof base);
 			struct stat sb;
 			if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode))

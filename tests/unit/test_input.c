@@ -201,6 +201,13 @@ Test(input, directory_sorted_and_filtered)
 	cr_assert_str_eq(g.name[1], want);
 	cr_assert_str_eq(g.sha[1], SHA_ABC);
 	cr_assert_eq(g.size[1], 3);
+	/* a directory named with a trailing slash gives the same names */
+	char slash[128];
+	snprintf(slash, sizeof slash, "%s/", dir);
+	memset(&g, 0, sizeof g);
+	cr_assert_eq(gbi_input_each(slash, GBI_DEFAULT_MAX_BYTES, take, &g, &e), GBI_OK, "%s", e.msg);
+	cr_assert_eq(g.n, 3);
+	cr_assert_str_eq(g.name[1], want);
 }
 
 Test(input, one_file_and_sha)
