@@ -385,3 +385,21 @@ Test(input, max_bytes)
 	cr_assert_str_eq(e.msg, want);
 	cr_assert_eq(g.n, 2);
 }
+
+Test(input, truncated_gzip)
+{
+	struct got g;
+	struct gbi_err e;
+	char p[256], big[4001];
+	for (int i = 0; i < 4000; i++)
+		big[i] = (char)('a' + (i * 7919) % 26);
+	big[4000] = '\0';
+	write_archive("z.csv.gz", "raw", "gzip", &(struct entry){.path = "d", .text = big}, 1);
+	path_of(p, sizeof p, "z.csv.gz");
+	struct stat sb;
+	cr_assert_eq(stat(p, &sb), 0);
+	cr_assert_eq(truncate(p, sb.st_size / 2), 0);
+	cr_assert_eq(each("z.csv.gz", GBI_DEFAULT_MAX_BYTES, &g, &e), GBI_EINPUT);
+	cr_assert(strncmp(e.msg, p, strlen(p)) == 0, "%s", e.msg);
+	cr_assert(strlen(e.msg) > strlen(p) + 3, "%s", e.msg);
+}
