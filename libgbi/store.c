@@ -22,7 +22,8 @@ static const char *const migrations[] = {
 /* Secondary indexes of the data tables (all partial on live rows). */
 static const struct { const char *table, *name, *sql; } indexes[] = {
 	{"cases", "cases_key", "CREATE INDEX cases_key ON cases(case_id, muni) WHERE live=1"},
-	{"persons", "persons_bsn", "CREATE INDEX persons_bsn ON persons(bsn) WHERE live=1"},
+	/* `live` in the key makes it covering for the duplicate-key check */
+	{"persons", "persons_bsn", "CREATE INDEX persons_bsn ON persons(bsn, live) WHERE live=1"},
 	{"members", "members_case", "CREATE INDEX members_case ON members(case_id, muni) WHERE live=1"},
 	{"members", "members_bsn", "CREATE INDEX members_bsn ON members(bsn) WHERE live=1"},
 	{"addresses", "addresses_bsn", "CREATE INDEX addresses_bsn ON addresses(bsn) WHERE live=1"},
@@ -38,7 +39,7 @@ static const struct { const char *table, *name, *sql; } indexes[] = {
 	{"benefits", "benefits_bsn", "CREATE INDEX benefits_bsn ON benefits(bsn) WHERE live=1"},
 	{"contracts", "contracts_bsn", "CREATE INDEX contracts_bsn ON contracts(bsn) WHERE live=1"},
 	{"payments", "payments_case", "CREATE INDEX payments_case ON payments(case_id, muni, period) WHERE live=1"},
-	{"policy", "policy_key", "CREATE INDEX policy_key ON policy(municipality, key, valid_from) WHERE live=1"},
+	{"policy", "policy_key", "CREATE INDEX policy_key ON policy(municipality, key, valid_from, live) WHERE live=1"},
 };
 
 gbi_status gbi_store_error(struct gbi_store *s, int rc, const char *what, struct gbi_err *err)
@@ -148,7 +149,8 @@ gbi_status gbi_store_open(struct gbi_store **out, const char *path, int busy_ms,
 		return st;
 	}
 	close(fd);
-	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
+	/* one connection per thread: SQLite's own mutexes are not needed */
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		st = gbi_store_error(s, rc, "open", err);
 		gbi_store_close(s);
