@@ -23,6 +23,7 @@ static const struct cmd commands[] = {
 	{"import", cmd_import, usage_import, "load nightly extracts into the store as one batch"},
 	{"log", cmd_log, usage_log, "show the runs and batches recorded in the store, newest first"},
 	{"prune", cmd_prune, usage_prune, "remove old batches' replaced rows from the store"},
+	{"verify", cmd_verify, usage_verify, "check the cases of a period against the sources, each finding with its legal basis"},
 	{"export", cmd_export, usage_export, "write the payment file, reports, CBS statistics or a sealed bundle"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

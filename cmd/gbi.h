@@ -41,6 +41,8 @@ int gbi_close_run(struct gbi_store *s, int64_t run_id, int status, const char *c
 int cmd_import(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+extern const char usage_verify[];
 int cmd_export(int argc, char **argv);
 extern const char usage_export[];
 

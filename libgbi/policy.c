@@ -24,6 +24,7 @@ static const struct gbi_policy_key keys[] = {
 	{"sanction_base", "enum:norm|norm_after_housing", "norm", "art. 18: what a sanction's percent is taken of"},
 	{"software_package", "enum:gws|sam|soc", NULL, "the municipality's package code for the CBS BUS (export)"},
 	{"vehicle_value_review", "money", "10000", "euros: a vehicle worth more is flagged for review (verify)"},
+	{"verify_rules_off", "text", "none", "review and info rule codes switched off, comma-separated, or none; block rules cannot be (verify)"},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 

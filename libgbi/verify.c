@@ -1,0 +1,815 @@
+/*
+ * verify.c: the rule catalogue of gbi verify and the run that applies it
+ * (verify.h).
+ *
+ * A run builds a few temporary tables over the live rows once, then runs
+ * each rule's SQL, which inserts into temp.vf; the last statement copies
+ * temp.vf into `finding` sorted by municipality, case and rule, leaving out
+ * review and info rules the municipality's policy switched off.
+ *
+ *   temp.vc     the cases of the period: every application and every case
+ *               running on a day of it, of ALL municipalities (cross-case
+ *               rules need them), with in_scope for the --municipality and
+ *               --case filters
+ *   temp.vm     their members on a day of the period, with the person's
+ *               date of birth and persons row
+ *   temp.va     the addresses of applicants and partners on a day of it
+ *   temp.vpol   per municipality: policy thresholds on the period's first day
+ *   temp.vitem  (rules on means) the items of a case's assets: declared
+ *               (latest statement per kind), RDW vehicles, Kadaster property
+ *
+ * Named parameters of the statements: :period 'YYYY-MM', :ps and :pe its
+ * first and last day, :ys the first day of its year, :aow_cut the latest
+ * date of birth that has reached AOW age by :pe, :lim_single, :lim_family,
+ * :lim_home (asset limits, cents), :norm_single, :norm_couple (cents).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify.h"
+#include "audit.h"
+#include "field.h"
+#include "params.h"
+#include "policy.h"
+#include "banned.h"
+
+#define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem */
+
+#define AP "m.role IN ('applicant','partner')"
+#define IN_PERIOD(t) "(" t ".from_date IS NULL OR " t ".from_date <= :pe) AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
+
+static const struct gbi_rule rules[] = {
+	/* identity and household */
+	{"BSN_INVALID", "block", "Wabb art. 1, 10; PW art. 17 lid 1",
+	 "a member's BSN fails the 11-test",
+	 "cases,members", 0,
+	 "INSERT INTO vf SELECT 'BSN_INVALID', muni, case_id, bsn, printf('%s: BSN fails the 11-test', role), "
+	 "'members', batch_id, line FROM vm WHERE in_scope AND NOT gbi_bsn_ok(bsn)"},
+	{"BSN_UNKNOWN", "block", "Wabb art. 10; PW art. 17 lid 1",
+	 "a member's BSN has no person in the BRP extract (identity and age cannot be established)",
+	 "cases,members,persons", 0,
+	 "INSERT INTO vf SELECT 'BSN_UNKNOWN', muni, case_id, bsn, printf('%s: BSN not in the BRP extract (persons)', role), "
+	 "'members', batch_id, line FROM vm WHERE in_scope AND pb IS NULL"},
+	{"NO_APPLICANT", "block", "PW art. 4 lid 1 a, art. 43 lid 1",
+	 "the case has no applicant on any day of the period",
+	 "cases,members", 0,
+	 "INSERT INTO vf SELECT 'NO_APPLICANT', c.muni, c.case_id, NULL, 'no applicant in the period', 'cases', c.batch_id, c.line "
+	 "FROM vc c WHERE c.in_scope AND NOT EXISTS (SELECT 1 FROM vm WHERE vm.muni=c.muni AND vm.case_id=c.case_id AND vm.role='applicant')"},
+	{"TWO_APPLICANTS", "block", "PW art. 4 lid 1 a, art. 3",
+	 "the case has two or more applicants in the period",
+	 "cases,members", 0,
+	 "INSERT INTO vf SELECT 'TWO_APPLICANTS', muni, case_id, bsn, printf('%d applicants in the period', n), 'members', batch_id, line "
+	 "FROM (SELECT muni, case_id, bsn, batch_id, max(line) AS line, count(DISTINCT bsn) AS n FROM vm "
+	 "WHERE in_scope AND role='applicant' GROUP BY muni, case_id) WHERE n > 1"},
+	{"TWO_PARTNERS", "block", "PW art. 3 lid 1-3",
+	 "the case has two or more partners in the period (a household has one couple)",
+	 "cases,members", 0,
+	 "INSERT INTO vf SELECT 'TWO_PARTNERS', muni, case_id, bsn, printf('%d partners in the period', n), 'members', batch_id, line "
+	 "FROM (SELECT muni, case_id, bsn, batch_id, max(line) AS line, count(DISTINCT bsn) AS n FROM vm "
+	 "WHERE in_scope AND role='partner' GROUP BY muni, case_id) WHERE n > 1"},
+	{"MEMBER_IN_TWO_CASES", "block", "PW art. 40 lid 1, art. 4 lid 1 a",
+	 "a member is in another case of this or another municipality in the same period (double payment)",
+	 "cases,members", 0,
+	 "INSERT INTO vf SELECT 'MEMBER_IN_TWO_CASES', a.muni, a.case_id, a.bsn, "
+	 "printf('%s here and %s in case %s of municipality %s', a.role, b.role, b.case_id, b.muni), 'members', a.batch_id, a.line "
+	 "FROM (SELECT bsn FROM vm GROUP BY bsn HAVING min(muni)<>max(muni) OR min(case_id)<>max(case_id)) d "
+	 "JOIN vm a ON a.bsn=d.bsn JOIN vm b ON b.bsn=d.bsn AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.in_scope"},
+	{"SAME_ADDRESS_SINGLES", "review", "PW art. 3 lid 3, 4",
+	 "the applicants of two cases without a partner are registered at one address in the period (possibly one household)",
+	 "cases,members,addresses", 0,
+	 "DROP TABLE IF EXISTS temp.vs1;"
+	 "CREATE TEMP TABLE vs1 AS SELECT va.* FROM va WHERE role='applicant' AND NOT EXISTS "
+	 "(SELECT 1 FROM vm WHERE vm.muni=va.muni AND vm.case_id=va.case_id AND vm.role='partner');"
+	 "CREATE INDEX temp.vs1_dwelling ON vs1(postcode, house_number);"
+	 "INSERT INTO vf SELECT 'SAME_ADDRESS_SINGLES', a.muni, a.case_id, a.bsn, "
+	 "printf('registered at %s %d%s, as is the applicant of case %s of municipality %s, also without a partner', "
+	 "a.postcode, a.house_number, ifnull(' '||a.house_suffix,''), b.case_id, b.muni), 'addresses', a.batch_id, a.line "
+	 "FROM vs1 a JOIN vs1 b ON b.postcode=a.postcode AND b.house_number=a.house_number AND b.house_suffix IS a.house_suffix "
+	 "AND (b.muni<>a.muni OR b.case_id<>a.case_id) AND b.from_date <= ifnull(a.to_date,'9999-12-31') "
+	 "AND a.from_date <= ifnull(b.to_date,'9999-12-31') WHERE a.in_scope"},
+	{"CHILD_18_PLUS", "review", "PW art. 4 lid 1 (a dependent child is under 18)",
+	 "a child member is 18 or older on or before the last day of the period",
+	 "cases,members,persons", 0,
+	 "INSERT INTO vf SELECT 'CHILD_18_PLUS', muni, case_id, bsn, printf('child born %s is 18 on %s: no longer a dependent child', "
+	 "birth, date(birth,'+18 years')), 'persons', pb, pl FROM vm WHERE in_scope AND role='child' AND birth <= date(:pe,'-18 years')"},
+	/* residence and presence */
+	{"NOT_RESIDENT", "block", "PW art. 11 lid 1, art. 40 lid 1",
+	 "the applicant is not registered in the paying municipality on any day of the period",
+	 "cases,members,addresses", 0,
+	 "INSERT INTO vf SELECT 'NOT_RESIDENT', m.muni, m.case_id, m.bsn, "
+	 "printf('registered in municipality %s (%s %d%s from %s), not in %s, in the period', a.amuni, a.postcode, a.house_number, "
+	 "ifnull(' '||a.house_suffix,''), a.from_date, m.muni), 'addresses', a.batch_id, a.line "
+	 "FROM vm m JOIN va a ON a.muni=m.muni AND a.case_id=m.case_id AND a.bsn=m.bsn "
+	 "WHERE m.in_scope AND m.role='applicant' AND a.from_date=(SELECT max(c.from_date) FROM va c WHERE c.muni=m.muni AND c.case_id=m.case_id AND c.bsn=m.bsn) "
+	 "AND NOT EXISTS (SELECT 1 FROM va b WHERE b.muni=m.muni AND b.case_id=m.case_id AND b.bsn=m.bsn AND b.amuni=m.muni)"},
+	{"NO_ADDRESS", "block", "PW art. 11 lid 1, art. 40 lid 1",
+	 "the applicant has no address registration in the BRP on any day of the period",
+	 "cases,members,addresses", 0,
+	 "INSERT INTO vf SELECT 'NO_ADDRESS', m.muni, m.case_id, m.bsn, 'no address registration in the BRP in the period', "
+	 "'members', m.batch_id, m.line FROM vm m WHERE m.in_scope AND m.role='applicant' "
+	 "AND NOT EXISTS (SELECT 1 FROM va WHERE va.muni=m.muni AND va.case_id=m.case_id AND va.bsn=m.bsn)"},
+	{"ABROAD_OVER_4_WEEKS", "block", "PW art. 13 lid 1 e",
+	 "applicant or partner abroad more than 4 weeks in one stretch or in the calendar year (13 weeks at AOW age), days beyond in the period",
+	 "cases,members,persons,stays_abroad", GBI_NEED_AOW,
+	 "INSERT INTO vf SELECT 'ABROAD_OVER_4_WEEKS', muni, case_id, bsn, "
+	 "printf('%s abroad %s to %s (%d days); %d days abroad in %s up to %s; the limit is %d days%s', role, f, t, len, "
+	 "ifnull(yr,0), substr(:ps,1,4), min(t,:pe), lim, CASE WHEN lim > 28 THEN ' (AOW age)' ELSE '' END), 'stays_abroad', b, l "
+	 "FROM (SELECT m.muni, m.case_id, m.bsn, m.role, s.from_date AS f, s.to_date AS t, s.batch_id AS b, s.line AS l, "
+	 "CAST(julianday(s.to_date)-julianday(s.from_date) AS INTEGER)+1 AS len, "
+	 "CASE WHEN m.birth <= :aow_cut THEN 91 ELSE 28 END AS lim, "
+	 "(SELECT sum(CAST(julianday(min(x.to_date,:pe))-julianday(max(x.from_date,:ys)) AS INTEGER)+1) FROM "
+	 "(SELECT DISTINCT y.from_date, y.to_date FROM stays_abroad y WHERE y.live=1 AND y.bsn=s.bsn AND y.to_date >= :ys AND y.from_date <= :pe) x) AS yr "
+	 "FROM stays_abroad s CROSS JOIN vm m ON m.bsn=s.bsn WHERE s.live=1 AND s.from_date <= :pe AND s.to_date >= :ps AND " AP " AND m.in_scope) "
+	 "WHERE (len > lim AND date(f,'+'||lim||' days') <= :pe) OR yr > lim"},
+	{"DETENTION", "block", "PW art. 13 lid 1 a",
+	 "applicant or partner detained on a day of the period (no right from the first day)",
+	 "cases,members,detentions", 0,
+	 "INSERT INTO vf SELECT 'DETENTION', m.muni, m.case_id, m.bsn, printf('%s detained from %s%s', m.role, d.from_date, "
+	 "ifnull(' to '||d.to_date,'')), 'detentions', d.batch_id, d.line FROM detentions d CROSS JOIN vm m ON m.bsn=d.bsn "
+	 "WHERE d.live=1 AND " IN_PERIOD("d") " AND " AP " AND m.in_scope"},
+	/* age and prior provisions */
+	{"UNDER_18", "block", "PW art. 13 lid 1 f",
+	 "applicant or partner under 18 on the first day of the period",
+	 "cases,members,persons", 0,
+	 "INSERT INTO vf SELECT 'UNDER_18', muni, case_id, bsn, printf('%s is under 18 (born %s, 18 on %s)', role, birth, "
+	 "date(birth,'+18 years')), 'persons', pb, pl FROM vm m WHERE in_scope AND " AP " AND birth > date(:ps,'-18 years')"},
+	{"YOUTH_18_20", "info", "PW art. 20",
+	 "applicant or partner aged 18-20 on the first day of the period: youth norm, parental support to check",
+	 "cases,members,persons", 0,
+	 "INSERT INTO vf SELECT 'YOUTH_18_20', muni, case_id, bsn, printf('%s is 18-20 (born %s, 21 on %s): youth norm; check parental support', "
+	 "role, birth, date(birth,'+21 years')), 'persons', pb, pl FROM vm m WHERE in_scope AND " AP " "
+	 "AND birth <= date(:ps,'-18 years') AND birth > date(:ps,'-21 years')"},
+	{"AOW_AGE", "block", "PW art. 47a lid 1",
+	 "applicant or partner reaches AOW age by the last day of the period: the SVB pays (AIO), not the municipality",
+	 "cases,members,persons", GBI_NEED_AOW,
+	 "INSERT INTO vf SELECT 'AOW_AGE', muni, case_id, bsn, printf('%s reaches AOW age on %s (born %s): the SVB pays the AIO', "
+	 "role, gbi_aow_date(birth), birth), 'persons', pb, pl FROM vm m WHERE in_scope AND " AP " AND birth <= :aow_cut"},
+	{"STUDENT_UNDER_27", "block", "PW art. 13 lid 2 c",
+	 "applicant or partner under 27 on the first day of the period studies with student finance (WSF) in the period",
+	 "cases,members,persons,studies", 0,
+	 "INSERT INTO vf SELECT 'STUDENT_UNDER_27', m.muni, m.case_id, m.bsn, printf('%s, under 27 (born %s), studies with WSF from %s%s', "
+	 "m.role, m.birth, s.from_date, ifnull(' to '||s.to_date,'')), 'studies', s.batch_id, s.line FROM studies s CROSS JOIN vm m ON m.bsn=s.bsn "
+	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND m.in_scope AND m.birth > date(:ps,'-27 years')"},
+	{"STUDENT_27_PLUS", "review", "PW art. 15 lid 1",
+	 "applicant or partner aged 27 or older studies with student finance (WSF) in the period: study finance comes first",
+	 "cases,members,persons,studies", 0,
+	 "INSERT INTO vf SELECT 'STUDENT_27_PLUS', m.muni, m.case_id, m.bsn, printf('%s, 27 or older, studies with WSF from %s%s', "
+	 "m.role, s.from_date, ifnull(' to '||s.to_date,'')), 'studies', s.batch_id, s.line FROM studies s CROSS JOIN vm m ON m.bsn=s.bsn "
+	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND m.in_scope AND m.birth <= date(:ps,'-27 years')"},
+	{"BENEFIT_NOT_AS_INCOME", "review", "PW art. 15 lid 1, art. 31 lid 1",
+	 "a UWV or SVB benefit of applicant or partner runs in the period but no benefit income of the period is recorded",
+	 "cases,members,benefits,incomes", 0,
+	 "INSERT INTO vf SELECT 'BENEFIT_NOT_AS_INCOME', m.muni, m.case_id, m.bsn, printf('%s %s benefit from %s%s, no benefit income in %s', "
+	 "b.agency, b.kind, b.from_date, ifnull(' to '||b.to_date,''), :period), 'benefits', b.batch_id, b.line "
+	 "FROM benefits b CROSS JOIN vm m ON m.bsn=b.bsn WHERE b.live=1 AND b.agency IN ('UWV','SVB') AND " IN_PERIOD("b") " "
+	 "AND lower(b.kind) NOT IN ('kinderbijslag','akw','child_benefit') AND " AP " AND m.in_scope "
+	 "AND NOT EXISTS (SELECT 1 FROM incomes i WHERE i.live=1 AND i.bsn=b.bsn AND i.period=:period AND i.kind='benefit')"},
+	{"SEARCH_PERIOD_UNDER_27", "review", "PW art. 41 lid 4, art. 44 lid 2",
+	 "an application of an applicant under 27 asks for bijstand from a date within the search period after reporting "
+	 "(application_search_weeks, 4 by law)",
+	 "cases,members,persons,policy", 0,
+	 "INSERT INTO vf SELECT 'SEARCH_PERIOD_UNDER_27', c.muni, c.case_id, m.bsn, printf('applicant under 27 reported on %s and asks for bijstand "
+	 "from %s, within the search period of %d weeks (until %s)', c.application_date, c.start_date, p.search_weeks, "
+	 "date(c.application_date,'+'||(7*p.search_weeks)||' days')), 'cases', c.batch_id, c.line "
+	 "FROM vc c JOIN vm m ON m.muni=c.muni AND m.case_id=c.case_id AND m.role='applicant' JOIN vpol p ON p.muni=c.muni "
+	 "WHERE c.in_scope AND c.status='application' AND c.application_date IS NOT NULL AND p.search_weeks IS NOT NULL "
+	 "AND m.birth > date(c.application_date,'-27 years') AND c.start_date < date(c.application_date,'+'||(7*p.search_weeks)||' days')"},
+	{"DECISION_TERM_EXCEEDED", "review", "Awb art. 4:13; PW art. 44",
+	 "an application is undecided more than 8 weeks after it was made, by the last day of the period",
+	 "cases", 0,
+	 "INSERT INTO vf SELECT 'DECISION_TERM_EXCEEDED', muni, case_id, NULL, printf('application of %s is undecided; the decision was due by %s', "
+	 "application_date, date(application_date,'+56 days')), 'cases', batch_id, line FROM vc "
+	 "WHERE in_scope AND status='application' AND application_date < date(:pe,'-56 days')"},
+	/* means */
+	{"ASSETS_ABOVE_LIMIT", "block", "PW art. 34",
+	 "assets (bank, cash, other, vehicles and property, the larger of declared and RDW/Kadaster, minus debts; own-home "
+	 "equity up to its limit exempt) above the limit for the household and year",
+	 "cases,members,assets,vehicles,properties", GBI_NEED_ASSETS | NEED_ITEMS,
+	 "INSERT INTO vf SELECT 'ASSETS_ABOVE_LIMIT', muni, case_id, NULL, printf('assets %s above the limit %s for %s%s', "
+	 "gbi_money(gross-exempt), gbi_money(lim), CASE WHEN lim=:lim_single THEN 'a single person' ELSE 'a couple or single parent' END, "
+	 "CASE WHEN exempt > 0 THEN printf(' (own-home equity %s exempt)', gbi_money(exempt)) ELSE '' END), src_table, src_batch, src_line "
+	 "FROM (SELECT *, liquid+veh+prop-debt AS gross, CASE WHEN housing='own' THEN min(max(prop-debt,0), :lim_home) ELSE 0 END AS exempt, "
+	 "CASE WHEN EXISTS (SELECT 1 FROM vm WHERE vm.muni=g.muni AND vm.case_id=g.case_id AND vm.role IN ('partner','child')) "
+	 "THEN :lim_family ELSE :lim_single END AS lim FROM vitem_case g) WHERE gross-exempt > lim"},
+	{"VEHICLE_REVIEW", "review", "PW art. 34 lid 1; policy vehicle_value_review",
+	 "applicant and partner have more than one vehicle (RDW) in the period, or one worth more than the policy threshold",
+	 "cases,members,vehicles,policy", NEED_ITEMS,
+	 "INSERT INTO vf SELECT 'VEHICLE_REVIEW', t.muni, t.case_id, NULL, printf('%d vehicle(s) registered (RDW), the most valuable worth %s; "
+	 "review threshold %s', t.n, gbi_money(t.top), ifnull(gbi_money(p.vehicle_review),'none')), t.src_table, t.src_batch, t.src_line "
+	 "FROM (SELECT muni, case_id, src_table, src_batch, src_line, max(value) AS top, count(*) AS n FROM vitem WHERE kind='rdw' "
+	 "GROUP BY muni, case_id) t JOIN vpol p ON p.muni=t.muni WHERE t.n > 1 OR t.top > p.vehicle_review"},
+	{"PROPERTY_OWNED", "review", "PW art. 34 lid 3 c, art. 50",
+	 "applicant or partner owns real estate (Kadaster, or declared): bijstand as a loan where own-home equity exceeds its limit",
+	 "cases,members,assets,properties", GBI_NEED_ASSETS | NEED_ITEMS,
+	 "INSERT INTO vf SELECT 'PROPERTY_OWNED', muni, case_id, NULL, printf('owns real estate worth %s, debts %s, equity %s; "
+	 "own-home equity limit %s%s', gbi_money(prop), gbi_money(debt), gbi_money(prop-debt), gbi_money(:lim_home), "
+	 "CASE WHEN housing<>'own' THEN ' (not the home: counts as assets)' WHEN prop-debt > :lim_home THEN ': bijstand as a loan (art. 50)' "
+	 "ELSE '' END), psrc_table, psrc_batch, psrc_line FROM vitem_case WHERE prop > 0"},
+	{"INCOME_AT_OR_ABOVE_NORM", "info", "PW art. 19 lid 1, art. 31, 32",
+	 "counted income of applicant and partner in the period (not child benefit or allowances) at or above the art. 21 norm: "
+	 "nothing to pay (a simple comparison; gbi calculate decides)",
+	 "cases,members,incomes", GBI_NEED_NORMS,
+	 "INSERT INTO vf SELECT 'INCOME_AT_OR_ABOVE_NORM', muni, case_id, NULL, printf('income %s in %s is at or above the %s norm %s', "
+	 "gbi_money(total), :period, CASE WHEN couple THEN 'couple' ELSE 'single' END, gbi_money(norm)), 'incomes', b, l "
+	 "FROM (SELECT muni, case_id, sum(amt) AS total, b, l, max(top), couple, CASE WHEN couple THEN :norm_couple ELSE :norm_single END AS norm "
+	 "FROM (SELECT m.muni, m.case_id, i.batch_id AS b, i.line AS l, max(i.amount) AS top, "
+	 "max(sum(CASE WHEN i.source='polis' THEN i.amount ELSE 0 END), sum(CASE WHEN i.source IS NOT 'polis' THEN i.amount ELSE 0 END)) AS amt, "
+	 "EXISTS (SELECT 1 FROM vm p WHERE p.muni=m.muni AND p.case_id=m.case_id AND p.role='partner') AS couple "
+	 "FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND i.kind NOT IN ('child_benefit','allowance') "
+	 "AND " AP " AND m.in_scope GROUP BY m.muni, m.case_id, i.bsn, i.kind) GROUP BY muni, case_id) WHERE total >= norm"},
+	{"POLIS_INCOME_NOT_IN_CASE", "review", "PW art. 17 lid 1, art. 31 lid 1",
+	 "income of applicant or partner in the UWV polis records for the period that the case does not show (no declared row of that kind)",
+	 "cases,members,incomes", 0,
+	 "INSERT INTO vf SELECT 'POLIS_INCOME_NOT_IN_CASE', m.muni, m.case_id, m.bsn, printf('%s income %s in %s from the UWV polis records; "
+	 "the case shows no %s income for it', i.kind, gbi_money(i.amount), i.period, i.kind), 'incomes', i.batch_id, i.line "
+	 "FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND i.source='polis' AND " AP " AND m.in_scope "
+	 "AND NOT EXISTS (SELECT 1 FROM incomes j WHERE j.live=1 AND j.bsn=i.bsn AND j.period=i.period AND j.kind=i.kind AND j.source IS NOT 'polis')"},
+	/* payment data and the legacy case */
+	{"IBAN_MISSING_OR_INVALID", "block", "Regulation (EU) 260/2012 art. 5 (SEPA: payment to an IBAN)",
+	 "the case has no IBAN or one that fails the ISO 13616 mod-97 check",
+	 "cases", 0,
+	 "INSERT INTO vf SELECT 'IBAN_MISSING_OR_INVALID', muni, case_id, NULL, CASE WHEN iban IS NULL OR iban='' THEN 'no IBAN on the case' "
+	 "ELSE printf('IBAN ''%s'' is not valid', iban) END, 'cases', batch_id, line FROM vc "
+	 "WHERE in_scope AND (iban IS NULL OR iban='' OR NOT gbi_iban_ok(iban))"},
+	{"IBAN_SHARED", "review", "PW art. 3, art. 17 lid 1",
+	 "the case's IBAN is also on another case (another household) of any municipality in the period",
+	 "cases", 0,
+	 "INSERT INTO vf SELECT 'IBAN_SHARED', a.muni, a.case_id, NULL, printf('IBAN %s is also on case %s of municipality %s', a.iban, b.case_id, b.muni), "
+	 "'cases', a.batch_id, a.line FROM (SELECT iban FROM vc WHERE iban IS NOT NULL AND iban<>'' GROUP BY iban HAVING count(*) > 1) d "
+	 "JOIN vc a ON a.iban=d.iban JOIN vc b ON b.iban=d.iban AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.in_scope"},
+	{"COST_SHARERS_DIFFER", "review", "PW art. 19a, 22a",
+	 "the number of cost-sharers the case gives differs from the number derived from the BRP on the first day of the period "
+	 "(housemates 27+, not with a commercial contract or WSF study; applicant 21+)",
+	 "cases,members,persons,addresses,contracts,studies", 0,
+	 "INSERT INTO vf SELECT 'COST_SHARERS_DIFFER', muni, case_id, bsn, printf('the case has %d cost-sharers, the BRP gives %d on %s "
+	 "(%d housemate(s) aged 27 or older at %s %d%s)', cs, CASE WHEN n=0 THEN 1 ELSE 1+sp+n END, :ps, n, postcode, house_number, "
+	 "ifnull(' '||house_suffix,'')), 'cases', cb, cl FROM (SELECT a.muni, a.case_id, a.bsn, c.cost_sharers AS cs, c.batch_id AS cb, "
+	 "c.line AS cl, a.postcode, a.house_number, a.house_suffix, "
+	 "(SELECT count(DISTINCT h.bsn) FROM addresses h JOIN persons p ON p.live=1 AND p.bsn=h.bsn WHERE h.live=1 AND h.postcode=a.postcode "
+	 "AND h.house_number=a.house_number AND h.house_suffix IS a.house_suffix AND h.from_date <= :ps AND (h.to_date IS NULL OR h.to_date >= :ps) "
+	 "AND p.birth_date <= date(:ps,'-27 years') "
+	 "AND NOT EXISTS (SELECT 1 FROM vm x WHERE x.muni=a.muni AND x.case_id=a.case_id AND x.bsn=h.bsn AND x.role IN ('applicant','partner')) "
+	 "AND NOT EXISTS (SELECT 1 FROM contracts k WHERE k.live=1 AND k.bsn=h.bsn AND k.from_date <= :ps AND (k.to_date IS NULL OR k.to_date >= :ps)) "
+	 "AND NOT EXISTS (SELECT 1 FROM studies s WHERE s.live=1 AND s.bsn=h.bsn AND s.wsf='yes' AND s.from_date <= :ps "
+	 "AND (s.to_date IS NULL OR s.to_date >= :ps))) AS n, "
+	 "(SELECT count(*) FROM vm y WHERE y.muni=a.muni AND y.case_id=a.case_id AND y.role='partner' AND y.birth <= date(:ps,'-21 years')) AS sp "
+	 "FROM vc c JOIN va a ON a.muni=c.muni AND a.case_id=c.case_id AND a.role='applicant' "
+	 "JOIN vm m ON m.muni=a.muni AND m.case_id=a.case_id AND m.bsn=a.bsn "
+	 "WHERE c.in_scope AND c.cost_sharers IS NOT NULL AND a.from_date <= :ps AND (a.to_date IS NULL OR a.to_date >= :ps) "
+	 "AND m.birth <= date(:ps,'-21 years')) WHERE cs <> CASE WHEN n=0 THEN 1 ELSE 1+sp+n END"},
+	{"SANCTION_ACTIVE", "info", "PW art. 18 lid 2",
+	 "a sanction (maatregel) runs on a day of the period",
+	 "cases,sanctions", 0,
+	 "INSERT INTO vf SELECT 'SANCTION_ACTIVE', c.muni, c.case_id, NULL, printf('sanction of %d%% from %s to %s%s', s.percent, s.from_date, "
+	 "s.to_date, ifnull(' (BUS reason '||s.reason||')','')), 'sanctions', s.batch_id, s.line FROM sanctions s "
+	 "CROSS JOIN vc c ON c.muni=s.muni AND c.case_id=s.case_id WHERE s.live=1 AND c.in_scope AND s.from_date <= :pe AND s.to_date >= :ps"},
+};
+#define NRULES (sizeof rules / sizeof rules[0])
+
+const struct gbi_rule *gbi_verify_rules(size_t *n)
+{
+	*n = NRULES;
+	return rules;
+}
+
+const struct gbi_rule *gbi_verify_rule(const char *code)
+{
+	for (size_t i = 0; i < NRULES; i++)
+		if (strcmp(rules[i].code, code) == 0)
+			return &rules[i];
+	return NULL;
+}
+
+/* The working tables every rule reads. */
+static const char setup_sql[] =
+	"CREATE TEMP TABLE vc(muni TEXT, case_id TEXT, status TEXT, application_date TEXT, start_date TEXT, end_date TEXT, "
+	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, PRIMARY KEY(muni, case_id));"
+	"INSERT OR IGNORE INTO vc SELECT muni, case_id, status, application_date, start_date, end_date, iban, housing, cost_sharers, "
+	"  batch_id, line, (NOT EXISTS (SELECT 1 FROM vsm) OR muni IN (SELECT muni FROM vsm)) "
+	"  AND (NOT EXISTS (SELECT 1 FROM vscase) OR case_id IN (SELECT case_id FROM vscase)) FROM cases "
+	"  WHERE live=1 AND (status='application' OR (start_date <= :pe AND (end_date IS NULL OR end_date >= :ps) "
+	"  AND (status<>'ended' OR end_date IS NOT NULL)));"
+	"CREATE INDEX temp.vc_iban ON vc(iban);"
+	"CREATE TEMP TABLE vm(muni TEXT, case_id TEXT, bsn TEXT, role TEXT, birth TEXT, pb INTEGER, pl INTEGER, "
+	"  batch_id INTEGER, line INTEGER, in_scope INTEGER);"
+	"INSERT INTO vm SELECT m.muni, m.case_id, m.bsn, m.role, p.birth_date, p.batch_id, p.line, m.batch_id, m.line, c.in_scope "
+	"  FROM vc c JOIN members m ON m.live=1 AND m.case_id=c.case_id AND m.muni=c.muni "
+	"  LEFT JOIN persons p ON p.rowid=(SELECT min(q.rowid) FROM persons q WHERE q.live=1 AND q.bsn=m.bsn) "
+	"  WHERE c.status='application' OR (" IN_PERIOD("m") ");"
+	"CREATE INDEX temp.vm_bsn ON vm(bsn);"
+	"CREATE INDEX temp.vm_case ON vm(muni, case_id, role);"
+	"CREATE TEMP TABLE va AS SELECT m.muni, m.case_id, m.bsn, m.role, m.in_scope, a.municipality AS amuni, a.postcode, "
+	"  a.house_number, a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line "
+	"  FROM vm m JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE " AP " AND a.from_date <= :pe "
+	"  AND (a.to_date IS NULL OR a.to_date >= :ps);"
+	"CREATE INDEX temp.va_case ON va(muni, case_id, bsn);";
+
+/* The items of the cases' means, for the rules on assets. */
+static const char items_sql[] =
+	"CREATE TEMP TABLE vitem(muni TEXT, case_id TEXT, kind TEXT, value INTEGER, src_table TEXT, src_batch INTEGER, src_line INTEGER);"
+	"INSERT INTO vitem SELECT a.muni, a.case_id, a.kind, CASE WHEN a.kind='debt' THEN abs(a.value) ELSE a.value END, 'assets', a.batch_id, a.line "
+	"  FROM assets a CROSS JOIN vc c ON c.muni=a.muni AND c.case_id=a.case_id WHERE a.live=1 AND c.in_scope AND a.reference_date <= :pe "
+	"  AND a.reference_date=(SELECT max(b.reference_date) FROM assets b WHERE b.live=1 AND b.case_id=a.case_id AND b.muni=a.muni "
+	"  AND b.kind=a.kind AND b.reference_date <= :pe);"
+	"INSERT INTO vitem SELECT m.muni, m.case_id, 'rdw', v.value, 'vehicles', v.batch_id, v.line FROM vehicles v CROSS JOIN vm m ON m.bsn=v.bsn "
+	"  WHERE v.live=1 AND " IN_PERIOD("v") " AND " AP " AND m.in_scope;"
+	"INSERT INTO vitem SELECT m.muni, m.case_id, 'kadaster', p.value, 'properties', p.batch_id, p.line FROM properties p CROSS JOIN vm m ON m.bsn=p.bsn "
+	"  WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
+	"INSERT INTO vitem SELECT m.muni, m.case_id, 'mortgage', ifnull(p.mortgage,0), 'properties', p.batch_id, p.line FROM properties p "
+	"  CROSS JOIN vm m ON m.bsn=p.bsn WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
+	/* per case: the larger of declared and registered for vehicles, property and debts */
+	"CREATE TEMP TABLE vitem_case AS SELECT g.*, c.housing FROM (SELECT muni, case_id, "
+	"  sum(CASE WHEN kind IN ('bank','cash','other') THEN value ELSE 0 END) AS liquid, "
+	"  max(sum(CASE WHEN kind='vehicle' THEN value ELSE 0 END), sum(CASE WHEN kind='rdw' THEN value ELSE 0 END)) AS veh, "
+	"  max(sum(CASE WHEN kind='property' THEN value ELSE 0 END), sum(CASE WHEN kind='kadaster' THEN value ELSE 0 END)) AS prop, "
+	"  max(sum(CASE WHEN kind='debt' THEN value ELSE 0 END), sum(CASE WHEN kind='mortgage' THEN value ELSE 0 END)) AS debt, "
+	"  (SELECT src_table FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind NOT IN ('debt','mortgage') "
+	"    ORDER BY x.value DESC, x.src_table, x.src_batch, x.src_line LIMIT 1) AS src_table, "
+	"  (SELECT src_batch FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind NOT IN ('debt','mortgage') "
+	"    ORDER BY x.value DESC, x.src_table, x.src_batch, x.src_line LIMIT 1) AS src_batch, "
+	"  (SELECT src_line FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind NOT IN ('debt','mortgage') "
+	"    ORDER BY x.value DESC, x.src_table, x.src_batch, x.src_line LIMIT 1) AS src_line, "
+	"  (SELECT src_table FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind IN ('kadaster','property') "
+	"    ORDER BY x.kind, x.value DESC, x.src_batch, x.src_line LIMIT 1) AS psrc_table, "
+	"  (SELECT src_batch FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind IN ('kadaster','property') "
+	"    ORDER BY x.kind, x.value DESC, x.src_batch, x.src_line LIMIT 1) AS psrc_batch, "
+	"  (SELECT src_line FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind IN ('kadaster','property') "
+	"    ORDER BY x.kind, x.value DESC, x.src_batch, x.src_line LIMIT 1) AS psrc_line "
+	"  FROM vitem i GROUP BY muni, case_id) g JOIN vc c ON c.muni=g.muni AND c.case_id=g.case_id;";
+
+static const char drop_sql[] =
+	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
+	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
+	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
+	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1;";
+
+static const char tables_sql[] =
+	"CREATE TEMP TABLE vsm(muni TEXT PRIMARY KEY);"
+	"CREATE TEMP TABLE vscase(case_id TEXT PRIMARY KEY);"
+	"CREATE TEMP TABLE vrule(code TEXT PRIMARY KEY, severity TEXT, basis TEXT);"
+	"CREATE TEMP TABLE voff(muni TEXT, rule TEXT, PRIMARY KEY(muni, rule));"
+	"CREATE TEMP TABLE vpol(muni TEXT PRIMARY KEY, vehicle_review INTEGER, search_weeks INTEGER);"
+	"CREATE TEMP TABLE vf(rule TEXT, muni TEXT, case_id TEXT, bsn TEXT, message TEXT, src_table TEXT, src_batch INTEGER, src_line INTEGER);";
+
+static const char final_sql[] =
+	"INSERT INTO finding(verify_run_id, rule, severity, municipality, case_id, bsn, period, message, legal_basis, src_table, src_batch, src_line) "
+	"SELECT :run, f.rule, r.severity, f.muni, f.case_id, f.bsn, :period, f.message, r.basis, f.src_table, f.src_batch, f.src_line "
+	"FROM (SELECT rule, muni, case_id, bsn, message, src_table, src_batch, src_line, min(rowid) FROM vf "
+	"  GROUP BY rule, muni, case_id, bsn, message) f "
+	"JOIN vrule r ON r.code=f.rule JOIN vc c ON c.muni=f.muni AND c.case_id=f.case_id AND c.in_scope "
+	"WHERE r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule) "
+	"ORDER BY f.muni, f.case_id, f.rule, f.bsn, f.src_table, f.src_batch, f.src_line, f.message";
+
+/* ---- SQL functions ------------------------------------------------------ */
+
+static void fn_bsn_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *v = (const char *)sqlite3_value_text(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	sqlite3_result_int(cx, v && gbi_parse_bsn(v, (size_t)n) == NULL);
+}
+
+static void fn_iban_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *v = (const char *)sqlite3_value_text(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	sqlite3_result_int(cx, v && gbi_parse_iban(v, (size_t)n) == NULL);
+}
+
+static void fn_money(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	char buf[40];
+	size_t n = gbi_money_format(sqlite3_value_int64(argv[0]), buf, sizeof buf);
+	sqlite3_result_text(cx, buf, (int)n, SQLITE_TRANSIENT);
+}
+
+/* gbi_aow_date(birth): the day AOW age is reached, from the parameters given
+ * as user data. */
+static void fn_aow_date(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const struct gbi_params *p = sqlite3_user_data(cx);
+	const char *v = (const char *)sqlite3_value_text(argv[0]);
+	int32_t b = v ? gbi_ymd_parse(v) : 0;
+	int32_t d = b && p ? gbi_aow_date(p, b) : 0;
+	if (!d) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	char out[11];
+	gbi_date_format(d, out);
+	sqlite3_result_text(cx, out, 10, SQLITE_TRANSIENT);
+}
+
+gbi_status gbi_verify_functions(struct gbi_store *s, struct gbi_err *err)
+{
+	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	int rc = sqlite3_create_function(s->db, "gbi_bsn_ok", 1, f, NULL, fn_bsn_ok, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(s->db, "gbi_iban_ok", 1, f, NULL, fn_iban_ok, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(s->db, "gbi_money", 1, f, NULL, fn_money, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return gbi_store_error(s, rc, "registering SQL functions", err);
+	return GBI_OK;
+}
+
+/* ---- running statements with named parameters --------------------------- */
+
+struct bind {
+	const char *name;   /* ":ps" */
+	const char *text;   /* a text value, or NULL for the integer */
+	int64_t i;
+	int set;            /* 0: unknown (the rule needing it is skipped) */
+};
+
+struct ctx {
+	struct gbi_store *s;
+	struct bind b[16];
+	int nb;
+};
+
+static void bind_text(struct ctx *c, const char *name, const char *v)
+{
+	c->b[c->nb++] = (struct bind){name, v, 0, 1};
+}
+
+static void bind_int(struct ctx *c, const char *name, int64_t v, int set)
+{
+	c->b[c->nb++] = (struct bind){name, NULL, v, set};
+}
+
+/* Runs every statement of sql, binding the named parameters it uses. */
+static gbi_status run_sql(struct ctx *c, const char *sql, const char *what, struct gbi_err *err)
+{
+	const char *tail = sql;
+	while (tail && *tail) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(c->s->db, tail, -1, &st, &tail);
+		if (rc != SQLITE_OK)
+			return gbi_store_error(c->s, rc, what, err);
+		if (!st)
+			break;
+		int np = sqlite3_bind_parameter_count(st);
+		for (int k = 1; k <= np; k++) {
+			const char *name = sqlite3_bind_parameter_name(st, k);
+			for (int j = 0; name && j < c->nb; j++) {
+				if (strcmp(c->b[j].name, name) != 0)
+					continue;
+				if (c->b[j].text)
+					sqlite3_bind_text(st, k, c->b[j].text, -1, SQLITE_STATIC);
+				else
+					sqlite3_bind_int64(st, k, c->b[j].i);
+			}
+		}
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return gbi_store_error(c->s, rc, what, err);
+	}
+	return GBI_OK;
+}
+
+/* ---- parameters and policy ---------------------------------------------- */
+
+/* The latest date of birth that has reached AOW age on ymd: gbi_aow_date is
+ * monotone in the date of birth, so a binary search over days finds it. */
+static int32_t aow_cutoff(const struct gbi_params *p, int32_t ymd)
+{
+	int32_t lo = gbi_ymd_add(ymd, -90, 0); /* reached for certain */
+	int lo_n = 0, hi_n = 365 * 40;         /* day offsets from lo; hi (50 years old) not reached */
+	while (hi_n - lo_n > 1) {
+		int mid = lo_n + (hi_n - lo_n) / 2;
+		int32_t d = gbi_aow_date(p, gbi_ymd_add_days(lo, mid));
+		if (d && d <= ymd)
+			lo_n = mid;
+		else
+			hi_n = mid;
+	}
+	return gbi_ymd_add_days(lo, lo_n);
+}
+
+static void note(const struct gbi_verify_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(const struct gbi_verify_opts *o, const char *fmt, ...)
+{
+	if (!o->on_note)
+		return;
+	char msg[GBI_ERR_MSG + 200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	o->on_note(o->ctx, msg);
+}
+
+/* Fills temp.vpol and temp.voff for every municipality in scope. */
+static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, int32_t ps, struct gbi_err *err)
+{
+	sqlite3_stmt *mu = NULL, *pol = NULL, *off = NULL;
+	gbi_status r;
+	if ((r = gbi_store_prepare(c->s, "SELECT DISTINCT muni FROM vc WHERE in_scope ORDER BY muni", &mu, err)) ||
+	    (r = gbi_store_prepare(c->s, "INSERT INTO vpol VALUES (?, ?, ?)", &pol, err)) ||
+	    (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO voff VALUES (?, ?)", &off, err)))
+		goto out;
+	int rc;
+	while ((rc = sqlite3_step(mu)) == SQLITE_ROW) {
+		char muni[16], v[256];
+		struct gbi_err e;
+		gbi_strlcpy(muni, (const char *)sqlite3_column_text(mu, 0), sizeof muni);
+		sqlite3_bind_text(pol, 1, muni, -1, SQLITE_TRANSIENT);
+		int64_t cents;
+		gbi_err_clear(&e);
+		if (gbi_policy_value(c->s, muni, "vehicle_value_review", ps, v, sizeof v, NULL, &e) == GBI_OK &&
+		    !gbi_parse_money(v, strlen(v), '.', 0, &cents))
+			sqlite3_bind_int64(pol, 2, cents);
+		else {
+			sqlite3_bind_null(pol, 2);
+			note(o, "%s; VEHICLE_REVIEW checks only the number of vehicles", e.msg);
+		}
+		int64_t weeks;
+		gbi_err_clear(&e);
+		if (gbi_policy_value(c->s, muni, "application_search_weeks", ps, v, sizeof v, NULL, &e) == GBI_OK &&
+		    !gbi_parse_int(v, strlen(v), 0, 52, &weeks))
+			sqlite3_bind_int64(pol, 3, weeks);
+		else {
+			sqlite3_bind_null(pol, 3);
+			note(o, "%s; SEARCH_PERIOD_UNDER_27 is not checked there", e.msg);
+		}
+		if ((rc = sqlite3_step(pol)) != SQLITE_DONE) {
+			r = gbi_store_error(c->s, rc, "policy", err);
+			goto out;
+		}
+		sqlite3_reset(pol);
+		gbi_err_clear(&e);
+		if (gbi_policy_value(c->s, muni, "verify_rules_off", ps, v, sizeof v, NULL, &e) != GBI_OK) {
+			note(o, "%s", e.msg);
+			continue;
+		}
+		/* a list of codes separated by commas or spaces; "none" for none */
+		for (char *p = v; *p;) {
+			size_t n = strcspn(p, ", ");
+			char code[64];
+			if (n && n < sizeof code) {
+				memcpy(code, p, n);
+				code[n] = '\0';
+				const struct gbi_rule *ru = gbi_verify_rule(code);
+				if (strcmp(code, "none") == 0)
+					;
+				else if (!ru)
+					note(o, "municipality %s: policy verify_rules_off: '%s' is not a rule code; ignored", muni, code);
+				else if (strcmp(ru->severity, "block") == 0)
+					note(o, "municipality %s: policy verify_rules_off: %s is a block rule the law requires; it stays on",
+					     muni, code);
+				else {
+					sqlite3_bind_text(off, 1, muni, -1, SQLITE_TRANSIENT);
+					sqlite3_bind_text(off, 2, code, -1, SQLITE_TRANSIENT);
+					sqlite3_step(off);
+					sqlite3_reset(off);
+				}
+			}
+			p += n;
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		r = gbi_store_error(c->s, rc, "policy", err);
+out:
+	sqlite3_finalize(mu);
+	sqlite3_finalize(pol);
+	sqlite3_finalize(off);
+	return r;
+}
+
+/* Fills a one-column filter table from a list. */
+static gbi_status fill(struct gbi_store *s, const char *sql, const char *const *v, int n, struct gbi_err *err)
+{
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(s, sql, &st, err);
+	for (int i = 0; !r && i < n; i++) {
+		sqlite3_bind_text(st, 1, v[i], -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE)
+			r = gbi_store_error(s, rc, "filter", err);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void join_list(char *out, size_t size, const char *const *v, int n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int i = 0; i < n && o < size; i++)
+		o += (size_t)snprintf(out + o, size - o, "%s%s", i ? "," : "", v[i]);
+}
+
+static int selected(const struct gbi_verify_opts *o, const char *code)
+{
+	if (!o->nrules)
+		return 1;
+	for (int i = 0; i < o->nrules; i++)
+		if (strcmp(o->rules[i], code) == 0)
+			return 1;
+	return 0;
+}
+
+gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
+			  struct gbi_verify_result *res, struct gbi_err *err)
+{
+	memset(res, 0, sizeof *res);
+	int y = o->period / 100, mo = o->period % 100;
+	if (y < 1900 || y > 2199 || mo < 1 || mo > 12)
+		return gbi_err_set(err, GBI_EUSAGE, "period %d: not a YYYY-MM month", o->period);
+	int32_t ps = y * 10000 + mo * 100 + 1, pe = y * 10000 + mo * 100 + gbi_days_in_month(y, mo);
+	char period[8], sps[11], spe[11], sys[11], aow[11];
+	gbi_period_format(o->period, period);
+	gbi_date_format(ps, sps);
+	gbi_date_format(pe, spe);
+	gbi_date_format(y * 10000 + 101, sys);
+
+	gbi_status r;
+	struct gbi_params *par = NULL;
+	if ((r = gbi_verify_functions(s, err)) || (r = gbi_params_load(s, o->params_file, &par, err)))
+		return r;
+	int rc = sqlite3_create_function(s->db, "gbi_aow_date", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, par, fn_aow_date, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		gbi_params_free(par);
+		return gbi_store_error(s, rc, "registering SQL functions", err);
+	}
+
+	/* the parameters, and which needs they meet */
+	struct ctx c = {.s = s};
+	unsigned have = 0;
+	struct gbi_err e;
+	char missing[3][GBI_ERR_MSG];
+	missing[0][0] = missing[1][0] = missing[2][0] = '\0';
+	int32_t cut = aow_cutoff(par, pe);
+	gbi_date_format(cut, aow);
+	if (gbi_aow_date(par, cut))
+		have |= GBI_NEED_AOW;
+	else
+		snprintf(missing[0], sizeof missing[0], "the AOW-age table has no row for dates of birth around %s", aow);
+	int64_t ls = 0, lf = 0, lh = 0, ns = 0, nc = 0;
+	gbi_err_clear(&e);
+	if (!gbi_params_get(par, "asset_limit_single", ps, &ls, &e) && !gbi_params_get(par, "asset_limit_family", ps, &lf, &e) &&
+	    !gbi_params_get(par, "asset_limit_home_equity", ps, &lh, &e))
+		have |= GBI_NEED_ASSETS;
+	else
+		gbi_strlcpy(missing[1], e.msg, sizeof missing[1]);
+	gbi_err_clear(&e);
+	if (!gbi_params_get(par, "norm_single", ps, &ns, &e) && !gbi_params_get(par, "norm_couple", ps, &nc, &e))
+		have |= GBI_NEED_NORMS;
+	else
+		gbi_strlcpy(missing[2], e.msg, sizeof missing[2]);
+	bind_text(&c, ":period", period);
+	bind_text(&c, ":ps", sps);
+	bind_text(&c, ":pe", spe);
+	bind_text(&c, ":ys", sys);
+	bind_text(&c, ":aow_cut", aow);
+	bind_int(&c, ":lim_single", ls, 1);
+	bind_int(&c, ":lim_family", lf, 1);
+	bind_int(&c, ":lim_home", lh, 1);
+	bind_int(&c, ":norm_single", ns, 1);
+	bind_int(&c, ":norm_couple", nc, 1);
+
+	if ((r = gbi_store_begin(s, err)))
+		goto done;
+	if ((r = gbi_store_exec(s, drop_sql, err)) || (r = gbi_store_exec(s, tables_sql, err)) ||
+	    (r = fill(s, "INSERT OR IGNORE INTO vsm VALUES (?)", o->munis, o->nmunis, err)) ||
+	    (r = fill(s, "INSERT OR IGNORE INTO vscase VALUES (?)", o->cases, o->ncases, err)) ||
+	    (r = run_sql(&c, setup_sql, "verify: the cases of the period", err)) ||
+	    (r = load_policy(&c, o, ps, err)))
+		goto fail;
+
+	/* the rules */
+	int items = 0;
+	sqlite3_stmt *vr;
+	if ((r = gbi_store_prepare(s, "INSERT INTO vrule VALUES (?, ?, ?)", &vr, err)))
+		goto fail;
+	for (size_t i = 0; i < NRULES; i++) {
+		const struct gbi_rule *ru = &rules[i];
+		if (!selected(o, ru->code))
+			continue;
+		unsigned lack = ru->needs & ~have & (GBI_NEED_AOW | GBI_NEED_ASSETS | GBI_NEED_NORMS);
+		if (lack) {
+			const char *why = lack & GBI_NEED_AOW ? missing[0] : lack & GBI_NEED_ASSETS ? missing[1] : missing[2];
+			note(o, "rule %s not checked: %s", ru->code, why);
+			res->skipped++;
+			continue;
+		}
+		sqlite3_bind_text(vr, 1, ru->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(vr, 2, ru->severity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(vr, 3, ru->legal_basis, -1, SQLITE_STATIC);
+		rc = sqlite3_step(vr);
+		sqlite3_reset(vr);
+		if (rc != SQLITE_DONE) {
+			r = gbi_store_error(s, rc, "verify", err);
+			break;
+		}
+		if ((ru->needs & NEED_ITEMS) && !items++ && (r = run_sql(&c, items_sql, "verify: assets", err)))
+			break;
+		char what[80];
+		snprintf(what, sizeof what, "verify: rule %s", ru->code);
+		if ((r = run_sql(&c, ru->sql, what, err)))
+			break;
+	}
+	sqlite3_finalize(vr);
+	if (r)
+		goto fail;
+
+	/* the run and its findings */
+	char now[21], munis[1024], cases[1024], rl[1024];
+	gbi_timestamp(now);
+	join_list(munis, sizeof munis, o->munis, o->nmunis);
+	join_list(cases, sizeof cases, o->cases, o->ncases);
+	join_list(rl, sizeof rl, o->rules, o->nrules);
+	sqlite3_stmt *st;
+	if ((r = gbi_store_prepare(s, "INSERT INTO verify_run(run_id, period, created, municipalities, cases, rules, last_batch) "
+				      "VALUES (?, ?, ?, ?, ?, ?, (SELECT ifnull(max(id),0) FROM batch))", &st, err)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, o->run_id);
+	sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, munis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, cases, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, rl, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		r = gbi_store_error(s, rc, "verify_run", err);
+		goto fail;
+	}
+	res->verify_run_id = sqlite3_last_insert_rowid(s->db);
+	bind_int(&c, ":run", res->verify_run_id, 1);
+	if ((r = run_sql(&c, final_sql, "verify: findings", err)))
+		goto fail;
+	if ((r = gbi_store_prepare(s, "SELECT (SELECT count(*) FROM vc WHERE in_scope), severity, count(*) FROM finding "
+				      "WHERE verify_run_id=? GROUP BY severity", &st, err)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, res->verify_run_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sev = (const char *)sqlite3_column_text(st, 1);
+		long n = (long)sqlite3_column_int64(st, 2);
+		res->findings += n;
+		if (strcmp(sev, "block") == 0)
+			res->block = n;
+		else if (strcmp(sev, "review") == 0)
+			res->review = n;
+		else
+			res->info = n;
+	}
+	sqlite3_finalize(st);
+	if ((r = gbi_store_int(s, "SELECT count(*) FROM vc WHERE in_scope", &ls, err)))
+		goto fail;
+	res->cases = (long)ls;
+	if ((r = gbi_store_exec(s, drop_sql, err)) || (r = gbi_store_commit(s, err)))
+		goto fail;
+	goto done;
+fail:
+	gbi_store_rollback(s);
+	sqlite3_exec(s->db, drop_sql, NULL, NULL, NULL);
+done:
+	sqlite3_create_function(s->db, "gbi_aow_date", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	gbi_params_free(par);
+	return r;
+}
+
+gbi_status gbi_verify_each(struct gbi_store *s, int64_t verify_run_id, gbi_finding_fn fn, void *ctx,
+			   struct gbi_err *err)
+{
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(s,
+		"SELECT rule, severity, municipality, case_id, ifnull(bsn,''), period, message, legal_basis, ifnull(src_table,''), "
+		"ifnull(src_batch,0), ifnull(src_line,0) FROM finding WHERE verify_run_id=? ORDER BY municipality, case_id, rowid",
+		&st, err);
+	if (r)
+		return r;
+	sqlite3_bind_int64(st, 1, verify_run_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct gbi_finding f;
+		const char **p[] = {&f.rule, &f.severity, &f.municipality, &f.case_id, &f.bsn, &f.period, &f.message,
+				    &f.legal_basis, &f.src_table};
+		for (int i = 0; i < 9; i++)
+			*p[i] = (const char *)sqlite3_column_text(st, i);
+		f.src_batch = sqlite3_column_int64(st, 9);
+		f.src_line = sqlite3_column_int64(st, 10);
+		if ((r = fn(ctx, &f, err)))
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = gbi_store_error(s, rc, "reading findings", err);
+	sqlite3_finalize(st);
+	return r;
+}
