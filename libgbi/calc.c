@@ -1,0 +1,1491 @@
+/*
+ * calc.c: the monthly bijstand of every household (calc.h).
+ *
+ * Part 1 computes one case from its inputs (gbi_calc_case), day by day,
+ * with exact integer sums and one half-up rounding per component.  Part 2
+ * reads the store as a handful of joined result sets, all ordered by
+ * (case_id, muni) and merged like sorted files, so that the whole country is
+ * one pass with no query per case, and stores the run (gbi_calc_run).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calc.h"
+#include "audit.h"
+#include "field.h"
+#include "policy.h"
+#include "banned.h"
+
+/* ---- rounding and formulas ------------------------------------------------ */
+
+int64_t gbi_round_half_up(int64_t num, int64_t den)
+{
+	/* (2 num + den) / (2 den), floored: exact for odd and even den */
+	if (num >= 0)
+		return (2 * num + den) / (2 * den);
+	return -((-2 * num + den) / (2 * den));
+}
+
+int64_t gbi_cost_sharer_norm(int64_t base, int a, int fixed_pct, int person_pct)
+{
+	if (a < 1)
+		a = 1;
+	return gbi_round_half_up(base * (fixed_pct + (int64_t)person_pct * a), 100 * (int64_t)a);
+}
+
+static const char *const reason_codes[GBI_R_COUNT][2] = {
+	{"UNDER_18", "applicant under 18: no right (art. 13 lid 1 f)"},
+	{"AOW_AGE", "applicant or partner at AOW age: no right here, the SVB pays the AIO (art. 47a)"},
+	{"DETENTION", "applicant detained: no right on those days (art. 13 lid 1 a)"},
+	{"NO_APPLICANT", "no applicant member with a known date of birth in the period"},
+	{"PARTIAL_MONTH", "a right on fewer days than the month has (art. 45 lid 3, calendar days)"},
+	{"YOUTH_NORM", "an art. 20 youth norm (18-20) on some day"},
+	{"COST_SHARERS", "the art. 22a cost-sharer norm on some day"},
+	{"HOUSING_REDUCTION", "housing-cost reduction (art. 27, local policy)"},
+	{"SANCTION", "a sanction (art. 18)"},
+	{"WORK_EXEMPTION", "25 % work exemption (art. 31 lid 2 n)"},
+	{"SINGLE_PARENT_EXEMPTION", "12.5 % single-parent exemption (art. 31 lid 2 r)"},
+	{"GIFT_ABOVE_ALLOWANCE", "gifts above the yearly allowance counted (art. 31 lid 2 m)"},
+	{"INCOME_ABOVE_NORM", "counted income reaches the norm: nothing to pay"},
+	{"ASSETS_ABOVE_LIMIT", "assets above the limit (art. 34): no right"},
+	{"HOME_EQUITY_ABOVE_LIMIT", "home equity above its limit: bijstand as a loan (art. 50)"},
+	{"CASE_SUSPENDED", "the case is suspended: held"},
+	{"APPLICATION_PENDING", "the application is not yet decided: held"},
+	{"BLOCKING_FINDING", "a blocking finding of the latest gbi verify for the period: held"},
+};
+
+const char *gbi_reason_code(int r)
+{
+	return r >= 0 && r < GBI_R_COUNT ? reason_codes[r][0] : "";
+}
+
+const char *gbi_reason_doc(int r)
+{
+	return r >= 0 && r < GBI_R_COUNT ? reason_codes[r][1] : "";
+}
+
+void gbi_reasons_format(uint32_t reasons, char *out, size_t outsize)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int r = 0; r < GBI_R_COUNT; r++)
+		if (reasons & (1u << r)) {
+			int w = snprintf(out + o, o < outsize ? outsize - o : 0, "%s%s", o ? ";" : "", reason_codes[r][0]);
+			if (w > 0)
+				o += (size_t)w;
+			if (o >= outsize) {
+				out[outsize - 1] = '\0';
+				return;
+			}
+		}
+}
+
+static const char *const income_kinds[GBI_INC_COUNT] = {
+	"wage", "self_employment", "benefit", "alimony", "study_finance", "gift", "child_benefit", "allowance", "other",
+};
+
+const char *gbi_income_kind_name(int k)
+{
+	return k >= 0 && k < GBI_INC_COUNT ? income_kinds[k] : "";
+}
+
+int gbi_income_kind_parse(const char *s)
+{
+	for (int k = 0; k < GBI_INC_COUNT; k++)
+		if (strcmp(s, income_kinds[k]) == 0)
+			return k;
+	return -1;
+}
+
+/* ---- the parameters of a period, per day --------------------------------- */
+
+enum { Y_SINGLE, Y_COUPLE, Y_MIXED, Y_SINGLE_PARENT, Y_COUPLE_CHILDREN, Y_MIXED_CHILDREN, Y_N };
+static const char *const youth_keys[Y_N] = {
+	"youth_single", "youth_couple", "youth_couple_mixed", "youth_single_parent",
+	"youth_couple_children", "youth_couple_mixed_children",
+};
+static const char *const youth_articles[Y_N] = {
+	"art. 20 lid 1 a", "art. 20 lid 1 b", "art. 20 lid 1 c", "art. 20 lid 2 a", "art. 20 lid 2 b", "art. 20 lid 2 c",
+};
+
+struct dayp {
+	int64_t norm_single, norm_couple, youth[Y_N];
+	int cs_fixed, cs_person, cs_min_age;
+	int32_t vf_norm;                 /* valid_from of the norms in force */
+};
+
+struct gbi_calc_period {
+	const struct gbi_params *p;
+	int32_t ym, first, last;
+	int dim;
+	struct dayp d[31];
+	/* month values (in force on the first day) */
+	int64_t asset_single, asset_family, asset_home;
+	int64_t work_max, sp_max, gift_law;
+	int has_gift_law;
+	int wk_pct, wk_months, sp_permille, sp_months, sp_child_age, ex_min_age, vt_pct;
+};
+
+static gbi_status getp(const struct gbi_params *p, const char *key, int32_t ymd, int64_t *v, struct gbi_err *err)
+{
+	return gbi_params_get(p, key, ymd, v, err);
+}
+
+gbi_status gbi_calc_period_new(const struct gbi_params *p, int32_t ym, struct gbi_calc_period **out,
+			       struct gbi_err *err)
+{
+	*out = NULL;
+	struct gbi_calc_period *cp = calloc(1, sizeof *cp);
+	if (!cp)
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	cp->p = p;
+	cp->ym = ym;
+	cp->dim = gbi_days_in_month(ym / 100, ym % 100);
+	cp->first = ym * 100 + 1;
+	cp->last = ym * 100 + cp->dim;
+	gbi_status st = GBI_OK;
+	int64_t v;
+	for (int i = 0; i < cp->dim && !st; i++) {
+		int32_t d = cp->first + i;
+		struct dayp *dp = &cp->d[i];
+		if ((st = getp(p, "norm_single", d, &dp->norm_single, err)) || (st = getp(p, "norm_couple", d, &dp->norm_couple, err)))
+			break;
+		for (int y = 0; y < Y_N && !st; y++)
+			st = getp(p, youth_keys[y], d, &dp->youth[y], err);
+		if (!st && !(st = getp(p, "cost_sharer_fixed_percent", d, &v, err)))
+			dp->cs_fixed = (int)v;
+		if (!st && !(st = getp(p, "cost_sharer_person_percent", d, &v, err)))
+			dp->cs_person = (int)v;
+		if (!st && !(st = getp(p, "cost_sharer_min_age", d, &v, err)))
+			dp->cs_min_age = (int)v;
+		dp->vf_norm = gbi_params_valid_from(p, "norm_single", d, NULL);
+	}
+	int32_t f = cp->first;
+	if (!st) st = getp(p, "asset_limit_single", f, &cp->asset_single, err);
+	if (!st) st = getp(p, "asset_limit_family", f, &cp->asset_family, err);
+	if (!st) st = getp(p, "asset_limit_home_equity", f, &cp->asset_home, err);
+	if (!st) st = getp(p, "work_exemption_max", f, &cp->work_max, err);
+	if (!st) st = getp(p, "single_parent_exemption_max", f, &cp->sp_max, err);
+	if (!st && !(st = getp(p, "work_exemption_percent", f, &v, err))) cp->wk_pct = (int)v;
+	if (!st && !(st = getp(p, "work_exemption_months", f, &v, err))) cp->wk_months = (int)v;
+	if (!st && !(st = getp(p, "single_parent_exemption_permille", f, &v, err))) cp->sp_permille = (int)v;
+	if (!st && !(st = getp(p, "single_parent_exemption_months", f, &v, err))) cp->sp_months = (int)v;
+	if (!st && !(st = getp(p, "single_parent_exemption_child_age", f, &v, err))) cp->sp_child_age = (int)v;
+	if (!st && !(st = getp(p, "exemption_min_age", f, &v, err))) cp->ex_min_age = (int)v;
+	if (!st && !(st = getp(p, "holiday_allowance_percent", cp->last, &v, err))) cp->vt_pct = (int)v;
+	if (!st)
+		cp->has_gift_law = gbi_params_find(p, "gift_allowance_year", f, &cp->gift_law);
+	if (st) {
+		free(cp);
+		return st;
+	}
+	*out = cp;
+	return GBI_OK;
+}
+
+void gbi_calc_period_free(struct gbi_calc_period *cp)
+{
+	free(cp);
+}
+
+/* ---- text helpers ------------------------------------------------------------- */
+
+struct sbuf {
+	char *s;
+	size_t n, cap;
+	int oom;
+};
+
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	if (b->oom)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int w = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
+		va_end(ap);
+		if (w < 0) {
+			b->oom = 1;
+			return;
+		}
+		if (b->s && b->n + (size_t)w < b->cap) {
+			b->n += (size_t)w;
+			return;
+		}
+		size_t ncap = b->cap ? b->cap * 2 : 512;
+		while (ncap < b->n + (size_t)w + 1)
+			ncap *= 2;
+		char *t = realloc(b->s, ncap);
+		if (!t) {
+			b->oom = 1;
+			return;
+		}
+		b->s = t;
+		b->cap = ncap;
+	}
+}
+
+/* money as "1401.50" in a small rotating buffer (for one printf call) */
+static const char *eur(int64_t cents)
+{
+	static char bufs[8][32];
+	static int i;
+	char *b = bufs[i++ & 7];
+	gbi_money_format(cents, b, 32);
+	return b;
+}
+
+static const char *ymd_s(int32_t d)
+{
+	static char bufs[8][11];
+	static int i;
+	char *b = bufs[i++ & 7];
+	if (d)
+		gbi_date_format(d, b);
+	else
+		gbi_strlcpy(b, "(open)", 11);
+	return b;
+}
+
+struct say {
+	void (*fn)(void *ctx, const char *line);
+	void *ctx;
+};
+
+static void say(const struct say *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct say *s, const char *fmt, ...)
+{
+	if (!s->fn)
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	s->fn(s->ctx, line);
+}
+
+/* ---- one case ---------------------------------------------------------------- */
+
+static int covers(int32_t from, int32_t to, int32_t d)
+{
+	return (!from || from <= d) && (!to || d <= to);
+}
+
+static int excluded_on(const struct gbi_calc_input *in, const char *bsn, int32_t d, const char **why)
+{
+	for (int i = 0; i < in->nexclusions; i++)
+		if (strcmp(in->exclusions[i].bsn, bsn) == 0 && covers(in->exclusions[i].from, in->exclusions[i].to, d)) {
+			if (why)
+				*why = in->exclusions[i].kind;
+			return 1;
+		}
+	return 0;
+}
+
+static int detained_on(const struct gbi_calc_input *in, const char *bsn, int32_t d)
+{
+	for (int i = 0; i < in->ndetentions; i++)
+		if (strcmp(in->detentions[i].bsn, bsn) == 0 && covers(in->detentions[i].from, in->detentions[i].to, d))
+			return 1;
+	return 0;
+}
+
+static int is_partner_bsn(const struct gbi_calc_input *in, const char *bsn)
+{
+	for (int i = 0; i < in->nmembers; i++)
+		if (in->members[i].role == GBI_ROLE_PARTNER && strcmp(in->members[i].bsn, bsn) == 0)
+			return 1;
+	return 0;
+}
+
+/* A housemate counts as kostendelende medebewoner on d (art. 19a). */
+static int housemate_counts(const struct gbi_calc_input *in, const struct gbi_calc_housemate *h, int32_t d, int min_age)
+{
+	if (!covers(h->from, h->to, d) || !h->birth)
+		return 0;
+	if (gbi_age_on(h->birth, d) < min_age)
+		return 0;
+	if (is_partner_bsn(in, h->bsn))
+		return 0;
+	return !excluded_on(in, h->bsn, d, NULL);
+}
+
+enum { H_SINGLE, H_SINGLE_PARENT, H_COUPLE };
+static const char *const household_names[] = {"single", "single_parent", "couple"};
+
+enum { NR_NONE = 0, NR_OUTSIDE, NR_UNDER_18, NR_AOW, NR_DETENTION, NR_NO_APPLICANT };
+static const char *const noright_text[] = {
+	"", "outside the case's dates", "applicant under 18 (art. 13 lid 1 f)",
+	"AOW age reached (art. 47a: the SVB pays)", "applicant detained (art. 13 lid 1 a)", "no applicant member",
+};
+
+struct day {
+	int noright;            /* NR_* */
+	int household;          /* H_* */
+	int a;                  /* cost-sharers A (1: not applied) */
+	int64_t norm;           /* monthly norm in force that day */
+	int64_t couple_norm;    /* art. 21 couple norm (housing base) */
+	int64_t housing_bp;     /* housing reduction in hundredths of a percent of couple_norm */
+	int pct;                /* sanction percent */
+	char how[160];          /* which norm, for explanations */
+};
+
+static int day_same(const struct day *x, const struct day *y)
+{
+	return x->noright == y->noright && x->household == y->household && x->a == y->a && x->norm == y->norm
+	       && x->couple_norm == y->couple_norm && x->housing_bp == y->housing_bp && x->pct == y->pct
+	       && strcmp(x->how, y->how) == 0;
+}
+
+static void compute_day(const struct gbi_calc_period *cp, const struct gbi_calc_policy *pol,
+			const struct gbi_calc_input *in, const struct gbi_calc_member *app, int32_t aow_app,
+			int i, struct day *dy, uint32_t *reasons)
+{
+	const struct dayp *dp = &cp->d[i];
+	int32_t d = cp->first + i;
+	memset(dy, 0, sizeof *dy);
+	dy->a = 1;
+	if (!app) {
+		dy->noright = NR_NO_APPLICANT;
+		return;
+	}
+	/* household on d, also on days without a right (for the columns) */
+	const struct gbi_calc_member *partner = NULL;
+	int children = 0;
+	for (int k = 0; k < in->nmembers; k++) {
+		const struct gbi_calc_member *m = &in->members[k];
+		if (!covers(m->from, m->to, d) || !m->birth)
+			continue;
+		if (m->role == GBI_ROLE_PARTNER && !partner && !detained_on(in, m->bsn, d))
+			partner = m;
+		else if (m->role == GBI_ROLE_CHILD && gbi_age_on(m->birth, d) < 18)
+			children++;
+	}
+	dy->household = partner ? H_COUPLE : children ? H_SINGLE_PARENT : H_SINGLE;
+	if (d < in->start || (in->end && d > in->end) || !covers(app->from, app->to, d)) {
+		dy->noright = NR_OUTSIDE;
+		return;
+	}
+	int age_a = gbi_age_on(app->birth, d);
+	if (detained_on(in, app->bsn, d)) {
+		dy->noright = NR_DETENTION;
+		*reasons |= 1u << GBI_R_DETENTION;
+		return;
+	}
+	if (age_a < 18) {
+		dy->noright = NR_UNDER_18;
+		*reasons |= 1u << GBI_R_UNDER_18;
+		return;
+	}
+	int32_t aow_p = partner ? gbi_aow_date(cp->p, partner->birth) : 0;
+	if ((aow_app && d >= aow_app) || (aow_p && d >= aow_p)) {
+		dy->noright = NR_AOW;
+		*reasons |= 1u << GBI_R_AOW_AGE;
+		return;
+	}
+	/* cost-sharers at the applicant's address on d */
+	int n = 0;
+	for (int k = 0; k < in->nhousemates; k++) {
+		int dup = 0;
+		for (int j = 0; j < k; j++)
+			dup |= strcmp(in->housemates[j].bsn, in->housemates[k].bsn) == 0
+			       && housemate_counts(in, &in->housemates[j], d, dp->cs_min_age);
+		if (!dup && housemate_counts(in, &in->housemates[k], d, dp->cs_min_age))
+			n++;
+	}
+	if (!partner) {
+		if (age_a < 21) {
+			int y = children ? Y_SINGLE_PARENT : Y_SINGLE;
+			dy->norm = dp->youth[y];
+			snprintf(dy->how, sizeof dy->how, "youth norm %s %s (%s)", children ? "single parent" : "single",
+				 eur(dy->norm), youth_articles[y]);
+			*reasons |= 1u << GBI_R_YOUTH_NORM;
+		} else if (n > 0) {
+			dy->a = 1 + n;
+			dy->norm = gbi_cost_sharer_norm(dp->norm_couple, dy->a, dp->cs_fixed, dp->cs_person);
+			snprintf(dy->how, sizeof dy->how, "cost-sharer norm A=%d: round_half_up(%s x (%d%% + %d x %d%%) / %d) = %s (art. 22a)",
+				 dy->a, eur(dp->norm_couple), dp->cs_fixed, dy->a, dp->cs_person, dy->a, eur(dy->norm));
+			*reasons |= 1u << GBI_R_COST_SHARERS;
+		} else {
+			dy->norm = dp->norm_single;
+			snprintf(dy->how, sizeof dy->how, "norm %s %s (art. 21 %s)", children ? "single parent" : "single",
+				 eur(dy->norm), children ? "b" : "a");
+		}
+	} else {
+		int age_p = gbi_age_on(partner->birth, d);
+		int ya = age_a < 21, yp = age_p < 21;
+		if (ya && yp) {
+			int y = children ? Y_COUPLE_CHILDREN : Y_COUPLE;
+			dy->norm = dp->youth[y];
+			snprintf(dy->how, sizeof dy->how, "youth norm couple both 18-20%s %s (%s)", children ? " with children" : "",
+				 eur(dy->norm), youth_articles[y]);
+			*reasons |= 1u << GBI_R_YOUTH_NORM;
+		} else if (ya || yp) {
+			*reasons |= 1u << GBI_R_YOUTH_NORM;
+			if (n > 0) {
+				/* the spouse of 21+ gets the cost-sharer norm (A counts the
+				 * claimant and the cost-sharers, not the spouse under 21),
+				 * the spouse of 18-20 the art. 20 lid 1 a norm */
+				dy->a = 1 + n;
+				int64_t cs = gbi_cost_sharer_norm(dp->norm_couple, dy->a, dp->cs_fixed, dp->cs_person);
+				dy->norm = cs + dp->youth[Y_SINGLE];
+				snprintf(dy->how, sizeof dy->how, "cost-sharer norm A=%d %s (art. 22a) + youth norm %s (art. 20 lid 1 a) = %s",
+					 dy->a, eur(cs), eur(dp->youth[Y_SINGLE]), eur(dy->norm));
+				*reasons |= 1u << GBI_R_COST_SHARERS;
+			} else {
+				int y = children ? Y_MIXED_CHILDREN : Y_MIXED;
+				dy->norm = dp->youth[y];
+				snprintf(dy->how, sizeof dy->how, "youth norm couple one 18-20, one 21+%s %s (%s)",
+					 children ? " with children" : "", eur(dy->norm), youth_articles[y]);
+			}
+		} else if (n > 0) {
+			dy->a = 2 + n;
+			int64_t cs = gbi_cost_sharer_norm(dp->norm_couple, dy->a, dp->cs_fixed, dp->cs_person);
+			dy->norm = 2 * cs;
+			snprintf(dy->how, sizeof dy->how, "cost-sharer norm A=%d: 2 x round_half_up(%s x (%d%% + %d x %d%%) / %d) = 2 x %s = %s (art. 22a)",
+				 dy->a, eur(dp->norm_couple), dp->cs_fixed, dy->a, dp->cs_person, dy->a, eur(cs), eur(dy->norm));
+			*reasons |= 1u << GBI_R_COST_SHARERS;
+		} else {
+			dy->norm = dp->norm_couple;
+			snprintf(dy->how, sizeof dy->how, "norm couple %s (art. 21 c)", eur(dy->norm));
+		}
+	}
+	dy->couple_norm = dp->norm_couple;
+	if (strcmp(in->housing, "none") == 0 && pol->housing_bp > 0) {
+		dy->housing_bp = pol->housing_bp;
+		*reasons |= 1u << GBI_R_HOUSING_REDUCTION;
+	}
+	for (int k = 0; k < in->nsanctions; k++)
+		if (covers(in->sanctions[k].from, in->sanctions[k].to, d))
+			dy->pct += in->sanctions[k].percent;
+	if (dy->pct > 100)
+		dy->pct = 100;
+	if (dy->pct > 0)
+		*reasons |= 1u << GBI_R_SANCTION;
+}
+
+/* months between period ym and the month of date from (>= 0 when ym is at or after it) */
+static int months_since(int32_t ym, int32_t from)
+{
+	int fy = from / 10000, fm = from / 100 % 100;
+	return (ym / 100 - fy) * 12 + (ym % 100 - fm);
+}
+
+static const char *role_name(int r)
+{
+	return r == GBI_ROLE_APPLICANT ? "applicant" : r == GBI_ROLE_PARTNER ? "partner" : "child";
+}
+
+gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc_policy *pol,
+			 const struct gbi_calc_input *in, struct gbi_calc_result *out,
+			 void (*sayfn)(void *ctx, const char *line), void *ctx, struct gbi_err *err)
+{
+	struct say sy = {sayfn, ctx};
+	memset(out, 0, sizeof *out);
+	uint32_t reasons = 0;
+	const int dim = cp->dim;
+	char per[8];
+	gbi_period_format(cp->ym, per);
+
+	const struct gbi_calc_member *app = NULL;
+	for (int k = 0; k < in->nmembers; k++)
+		if (in->members[k].role == GBI_ROLE_APPLICANT && in->members[k].birth) {
+			app = &in->members[k];
+			break;
+		}
+	int32_t aow_app = app ? gbi_aow_date(cp->p, app->birth) : 0;
+
+	if (sy.fn) {
+		say(&sy, "Case %s, municipality %s, period %s (%d days)", in->case_id, in->muni, per, dim);
+		say(&sy, "  status %s, right from %s to %s, housing %s", in->status, ymd_s(in->start), ymd_s(in->end), in->housing);
+		say(&sy, "Members:");
+		for (int k = 0; k < in->nmembers; k++) {
+			const struct gbi_calc_member *m = &in->members[k];
+			if (!m->birth) {
+				say(&sy, "  %-9s %s  date of birth unknown (not in persons): not counted", role_name(m->role), m->bsn);
+				continue;
+			}
+			say(&sy, "  %-9s %s  born %s, age %d on %s; member %s to %s", role_name(m->role), m->bsn, ymd_s(m->birth),
+			    gbi_age_on(m->birth, cp->first), ymd_s(cp->first), ymd_s(m->from), ymd_s(m->to));
+			static const int marks[] = {18, 21, 27};
+			for (int j = 0; j < 3; j++) {
+				int32_t b = gbi_ymd_add(m->birth, marks[j], 0);
+				if (b > cp->first && b <= cp->last)
+					say(&sy, "            turns %d on %s: from that day the rules for %d+ apply", marks[j], ymd_s(b), marks[j]);
+			}
+			int32_t aow = gbi_aow_date(cp->p, m->birth);
+			if (m->role != GBI_ROLE_CHILD && aow && aow <= cp->last)
+				say(&sy, "            reaches AOW age on %s%s", ymd_s(aow), aow <= cp->first ? " (before this month)" : "");
+		}
+	}
+
+	/* ---- days and segments ---- */
+	struct day cur, prev;
+	int64_t norm_sum = 0, housing_num = 0, sanction_num = 0;
+	int days = 0, last_household = H_SINGLE, last_a = 1;
+	int seg_start = 0;
+	struct sbuf js = {0};
+	sb_add(&js, "{\"segments\":[");
+	int nseg = 0;
+	for (int i = 0; i <= dim; i++) {
+		if (i < dim)
+			compute_day(cp, pol, in, app, aow_app, i, &cur, &reasons);
+		if (i > 0 && (i == dim || !day_same(&cur, &prev))) {
+			/* close the segment seg_start..i-1 */
+			int n = i - seg_start;
+			const struct day *s = &prev;
+			if (s->noright == NR_NONE) {
+				int64_t housing_m = gbi_round_half_up(s->couple_norm * s->housing_bp, 10000);
+				sb_add(&js, "%s{\"from\":\"%s\",\"to\":\"%s\",\"days\":%d,\"household\":\"%s\",\"cost_sharers\":%d,"
+				       "\"norm\":%s,\"housing_reduction\":%s,\"sanction_percent\":%d}",
+				       nseg++ ? "," : "", ymd_s(cp->first + seg_start), ymd_s(cp->first + i - 1), n,
+				       household_names[s->household], s->a, eur(s->norm), eur(housing_m), s->pct);
+				if (sy.fn) {
+					say(&sy, "Days %s to %s (%d): %s", ymd_s(cp->first + seg_start), ymd_s(cp->first + i - 1), n,
+					    household_names[s->household]);
+					say(&sy, "  %s", s->how);
+					if (s->housing_bp)
+						say(&sy, "  housing reduction %lld.%02lld %% of the couple norm %s = %s a month (art. 27, policy housing_reduction_percent)",
+						    (long long)(s->housing_bp / 100), (long long)(s->housing_bp % 100), eur(s->couple_norm), eur(housing_m));
+					if (s->pct)
+						say(&sy, "  sanction %d %% of the %s (art. 18)", s->pct,
+						    pol->sanction_after_housing ? "norm after the housing reduction" : "norm");
+				}
+			} else if (sy.fn) {
+				say(&sy, "Days %s to %s (%d): no right: %s", ymd_s(cp->first + seg_start), ymd_s(cp->first + i - 1), n,
+				    noright_text[s->noright]);
+			}
+			seg_start = i;
+		}
+		if (i == dim)
+			break;
+		if (cur.noright != NR_OUTSIDE || days == 0)
+			last_household = cur.household;
+		if (cur.noright == NR_NONE) {
+			days++;
+			last_household = cur.household;
+			last_a = cur.a;
+			norm_sum += cur.norm;
+			int64_t h = cur.couple_norm * cur.housing_bp; /* cents x 1/10000 */
+			housing_num += h;
+			int64_t base = pol->sanction_after_housing ? cur.norm * 10000 - h : cur.norm * 10000;
+			sanction_num += base * cur.pct;     /* cents x 1/1,000,000 */
+		}
+		prev = cur;
+	}
+	sb_add(&js, "]");
+	if (!app)
+		reasons |= 1u << GBI_R_NO_APPLICANT;
+	if (days > 0 && days < dim)
+		reasons |= 1u << GBI_R_PARTIAL_MONTH;
+
+	out->days = days;
+	out->cost_sharers = last_a;
+	gbi_strlcpy(out->household, household_names[last_household], sizeof out->household);
+	out->norm = gbi_round_half_up(norm_sum, dim);
+	out->housing_reduction = gbi_round_half_up(housing_num, 10000 * (int64_t)dim);
+	out->sanction = gbi_round_half_up(sanction_num, 1000000 * (int64_t)dim);
+	if (sy.fn && days) {
+		say(&sy, "Proration by calendar days (art. 45 lid 3, policy proration=calendar_days), one half-up rounding per component:");
+		say(&sy, "  norm               sum of (monthly norm x days) / %d = %s / %d = %s",
+		    dim, eur(norm_sum), dim, eur(out->norm));
+		if (housing_num)
+			say(&sy, "  housing reduction  sum of (couple norm x percent x days) / %d = %s", dim, eur(out->housing_reduction));
+		if (sanction_num)
+			say(&sy, "  sanction           sum of (base x percent x days) / %d = %s", dim, eur(out->sanction));
+	}
+
+	/* ---- housemates (explanation) ---- */
+	if (sy.fn && app) {
+		if (!in->applicant_addresses)
+			say(&sy, "Address: the applicant has no registered address in the period: no cost-sharers");
+		for (int k = 0; k < in->nhousemates; k++) {
+			const struct gbi_calc_housemate *h = &in->housemates[k];
+			const char *why = NULL;
+			int min_age = cp->d[0].cs_min_age;
+			char verdict[200];
+			if (!h->birth)
+				snprintf(verdict, sizeof verdict, "date of birth unknown: not counted");
+			else if (is_partner_bsn(in, h->bsn))
+				snprintf(verdict, sizeof verdict, "the partner: not a cost-sharer (art. 19a)");
+			else if (gbi_age_on(h->birth, h->to && h->to < cp->last ? h->to : cp->last) < min_age)
+				snprintf(verdict, sizeof verdict, "under %d: not a cost-sharer (art. 19a)", min_age);
+			else if (excluded_on(in, h->bsn, h->from > cp->first ? h->from : cp->first, &why))
+				snprintf(verdict, sizeof verdict, "%s: not a cost-sharer (art. 19a lid 1)", why);
+			else
+				snprintf(verdict, sizeof verdict, "%d or older: counts as cost-sharer (art. 19a)", min_age);
+			say(&sy, "Housemate %s at %s, born %s (age %d), registered %s to %s: %s", h->bsn, h->dwelling,
+			    h->birth ? ymd_s(h->birth) : "?", h->birth ? gbi_age_on(h->birth, cp->first) : 0,
+			    ymd_s(h->from), ymd_s(h->to), verdict);
+		}
+		if (in->cost_sharers_recorded && in->cost_sharers_recorded != last_a)
+			say(&sy, "  note: the case records cost_sharers %d; computed from the addresses: %d", in->cost_sharers_recorded, last_a);
+	}
+
+	/* ---- income ---- */
+	int64_t counted = 0, gift_before = 0, gift_now = 0;
+	int64_t ex_work = 0, ex_sp = 0;
+	int youngest = 99;
+	for (int k = 0; k < in->nmembers; k++)
+		if (in->members[k].role == GBI_ROLE_CHILD && in->members[k].birth
+		    && covers(in->members[k].from, in->members[k].to, cp->last)) {
+			int a = gbi_age_on(in->members[k].birth, cp->first);
+			if (a >= 0 && a < youngest)
+				youngest = a;
+		}
+	if (sy.fn && in->nincomes)
+		say(&sy, "Income of %s (art. 31-33; amounts net):", per);
+	for (int k = 0; k < in->nmembers; k++) {
+		const struct gbi_calc_member *m = &in->members[k];
+		if (m->role == GBI_ROLE_CHILD)
+			continue;
+		int dupm = 0;
+		for (int j = 0; j < k; j++)
+			dupm |= strcmp(in->members[j].bsn, m->bsn) == 0;
+		if (dupm)
+			continue;
+		int64_t kind_sum[GBI_INC_COUNT] = {0};
+		for (int j = 0; j < in->nincomes; j++) {
+			const struct gbi_calc_income *x = &in->incomes[j];
+			if (strcmp(x->bsn, m->bsn) != 0)
+				continue;
+			if (x->period == cp->ym)
+				kind_sum[x->kind] += x->amount;
+			else if (x->period < cp->ym && x->period / 100 == cp->ym / 100 && x->kind == GBI_INC_GIFT)
+				gift_before += x->amount;
+		}
+		gift_now += kind_sum[GBI_INC_GIFT];
+		int64_t earned = kind_sum[GBI_INC_WAGE] + kind_sum[GBI_INC_SELF_EMPLOYMENT];
+		int64_t other = kind_sum[GBI_INC_BENEFIT] + kind_sum[GBI_INC_ALIMONY] + kind_sum[GBI_INC_STUDY_FINANCE]
+				+ kind_sum[GBI_INC_OTHER];
+		int age = m->birth ? gbi_age_on(m->birth, cp->first) : 0;
+		int64_t ex = 0;
+		const char *exwhy = NULL;
+		if (earned > 0 && age >= cp->ex_min_age) {
+			int wn = in->work_exemption_from ? months_since(cp->ym, in->work_exemption_from) : -1;
+			int sn = in->single_parent_exemption_from ? months_since(cp->ym, in->single_parent_exemption_from) : -1;
+			if (wn >= 0 && wn < cp->wk_months) {
+				int64_t raw = gbi_round_half_up(earned * cp->wk_pct, 100);
+				ex = raw < cp->work_max ? raw : cp->work_max;
+				ex_work += ex;
+				reasons |= 1u << GBI_R_WORK_EXEMPTION;
+				if (sy.fn) {
+					static char b[200];
+					snprintf(b, sizeof b, "work exemption (art. 31 lid 2 n), month %d of %d from %s: %d %% of %s = %s, cap %s: %s",
+						 wn + 1, cp->wk_months, ymd_s(in->work_exemption_from), cp->wk_pct, eur(earned), eur(raw),
+						 eur(cp->work_max), eur(ex));
+					exwhy = b;
+				}
+			} else if (sn >= 0 && sn < cp->sp_months && last_household == H_SINGLE_PARENT && youngest < cp->sp_child_age) {
+				int64_t raw = gbi_round_half_up(earned * cp->sp_permille, 1000);
+				ex = raw < cp->sp_max ? raw : cp->sp_max;
+				ex_sp += ex;
+				reasons |= 1u << GBI_R_SINGLE_PARENT_EXEMPTION;
+				if (sy.fn) {
+					static char b[220];
+					snprintf(b, sizeof b, "single-parent exemption (art. 31 lid 2 r), month %d of %d from %s, child aged %d: 12.5 %% of %s = %s, cap %s: %s",
+						 sn + 1, cp->sp_months, ymd_s(in->single_parent_exemption_from), youngest, eur(earned),
+						 eur(raw), eur(cp->sp_max), eur(ex));
+					exwhy = b;
+				}
+			}
+		}
+		int64_t person = earned - ex + other;
+		counted += person;
+		if (sy.fn) {
+			for (int kd = 0; kd < GBI_INC_COUNT; kd++)
+				if (kind_sum[kd])
+					say(&sy, "  %s %s: %-15s %10s  %s", role_name(m->role), m->bsn, income_kinds[kd], eur(kind_sum[kd]),
+					    kd == GBI_INC_CHILD_BENEFIT || kd == GBI_INC_ALLOWANCE ? "exempt (art. 31 lid 2)" :
+					    kd == GBI_INC_GIFT ? "see gifts" : "counts");
+			if (exwhy)
+				say(&sy, "  %s", exwhy);
+			else if (earned > 0)
+				say(&sy, "  no exemption on earnings: %s", age < cp->ex_min_age ? "under 27 (art. 31 lid 5)" : "none granted for this month");
+			if (earned < 0)
+				say(&sy, "  negative earnings are counted as they are");
+		}
+	}
+	int64_t allowance = pol->gift_allowance;
+	if (cp->has_gift_law && cp->gift_law > allowance)
+		allowance = cp->gift_law;
+	int64_t over_after = gift_before + gift_now - allowance, over_before = gift_before - allowance;
+	int64_t gift_counted = (over_after > 0 ? over_after : 0) - (over_before > 0 ? over_before : 0);
+	if (gift_counted > 0)
+		reasons |= 1u << GBI_R_GIFT_ABOVE_ALLOWANCE;
+	counted += gift_counted;
+	if (sy.fn && (gift_now || gift_before))
+		say(&sy, "  gifts: %s earlier this year + %s this month against the yearly allowance %s (%s): %s counted",
+		    eur(gift_before), eur(gift_now), eur(allowance),
+		    cp->has_gift_law && cp->gift_law >= pol->gift_allowance ? "art. 31 lid 2 m" : "policy gift_allowance_per_year",
+		    eur(gift_counted));
+	if (counted < 0)
+		counted = 0;
+	out->income = days ? gbi_round_half_up(counted * days, dim) : 0;
+	if (sy.fn && days)
+		say(&sy, "  counted income of the month %s; for %d of %d days: round_half_up(%s x %d / %d) = %s",
+		    eur(counted), days, dim, eur(counted), days, dim, eur(out->income));
+	sb_add(&js, ",\"income\":{\"counted_month\":%s,\"work_exemption\":%s,\"single_parent_exemption\":%s,\"gifts_counted\":%s}",
+	       eur(counted), eur(ex_work), eur(ex_sp), eur(gift_counted));
+
+	/* ---- assets ---- */
+	int64_t total = 0, equity = 0;
+	int32_t ref = 0;
+	for (int k = 0; k < in->nassets; k++) {
+		const struct gbi_calc_asset *x = &in->assets[k];
+		ref = x->ref;
+		if (strcmp(x->kind, "debt") == 0)
+			total -= x->value < 0 ? -x->value : x->value;
+		else if (strcmp(x->kind, "property") == 0)
+			equity += x->value;
+		else
+			total += x->value;
+	}
+	int64_t limit = last_household == H_SINGLE ? cp->asset_single : cp->asset_family;
+	int assets_over = total > limit;
+	if (assets_over)
+		reasons |= 1u << GBI_R_ASSETS_ABOVE_LIMIT;
+	if (equity > cp->asset_home)
+		reasons |= 1u << GBI_R_HOME_EQUITY_ABOVE_LIMIT;
+	if (sy.fn) {
+		if (!in->nassets)
+			say(&sy, "Assets: none recorded on or before %s", ymd_s(cp->last));
+		else {
+			say(&sy, "Assets on %s (art. 34):", ymd_s(ref));
+			for (int k = 0; k < in->nassets; k++)
+				say(&sy, "  %-8s %12s%s", in->assets[k].kind, eur(in->assets[k].value),
+				    strcmp(in->assets[k].kind, "debt") == 0 ? " (subtracts)" :
+				    strcmp(in->assets[k].kind, "property") == 0 ? " (own home: against the home-equity limit)" : "");
+			say(&sy, "  total %s against the %s limit %s: %s", eur(total),
+			    last_household == H_SINGLE ? "single" : "family", eur(limit),
+			    assets_over ? "ABOVE the limit: no right" : total == limit ? "exactly at the limit: allowed" : "within the limit");
+			if (equity)
+				say(&sy, "  home equity %s against %s: %s", eur(equity), eur(cp->asset_home),
+				    equity > cp->asset_home ? "above: bijstand as a loan (art. 50)" : "within");
+		}
+	}
+	sb_add(&js, ",\"assets\":{\"total\":%s,\"limit\":%s}", eur(total), eur(limit));
+
+	/* ---- result ---- */
+	if (days == 0) {
+		out->norm = out->housing_reduction = out->sanction = out->income = 0;
+		gbi_strlcpy(out->status, "not_entitled", sizeof out->status);
+	} else {
+		int64_t after_housing = out->norm - out->housing_reduction;
+		int64_t b = after_housing - out->sanction - out->income;
+		if (assets_over) {
+			b = 0;
+		} else if (out->income >= after_housing) {
+			b = 0;
+			reasons |= 1u << GBI_R_INCOME_ABOVE_NORM;
+		}
+		out->bijstand = b > 0 ? b : 0;
+		out->holiday_reserve = gbi_round_half_up(out->bijstand * cp->vt_pct, 100);
+		out->payable = out->bijstand - out->holiday_reserve;
+		if (out->payable <= 0)
+			gbi_strlcpy(out->status, "nil", sizeof out->status);
+		else {
+			int held = 0;
+			if (strcmp(in->status, "suspended") == 0) {
+				reasons |= 1u << GBI_R_CASE_SUSPENDED;
+				held = 1;
+			}
+			if (strcmp(in->status, "application") == 0) {
+				reasons |= 1u << GBI_R_APPLICATION_PENDING;
+				held = 1;
+			}
+			if (in->held) {
+				reasons |= 1u << GBI_R_BLOCKING_FINDING;
+				held = 1;
+			}
+			gbi_strlcpy(out->status, held ? "held" : "payable", sizeof out->status);
+		}
+	}
+	out->reasons = reasons;
+	sb_add(&js, ",\"norms_valid_from\":\"%s\",\"holiday_percent\":%d}", ymd_s(cp->d[0].vf_norm), cp->vt_pct);
+	if (js.oom) {
+		free(js.s);
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	}
+	out->components = js.s;
+	if (sy.fn) {
+		char rs[512];
+		gbi_reasons_format(reasons, rs, sizeof rs);
+		say(&sy, "Result for %s:", per);
+		say(&sy, "  norm               %10s", eur(out->norm));
+		say(&sy, "  housing reduction -%10s", eur(out->housing_reduction));
+		say(&sy, "  sanction          -%10s", eur(out->sanction));
+		say(&sy, "  income            -%10s", eur(out->income));
+		say(&sy, "  bijstand           %10s  (never below 0%s)", eur(out->bijstand),
+		    assets_over ? "; 0 because the assets are above the limit" :
+		    reasons & (1u << GBI_R_INCOME_ABOVE_NORM) ? "; 0 because counted income reaches the norm" : "");
+		say(&sy, "  holiday reserve   -%10s  round_half_up(%d %% x %s) (art. 19 lid 3)", eur(out->holiday_reserve),
+		    cp->vt_pct, eur(out->bijstand));
+		say(&sy, "  payable            %10s", eur(out->payable));
+		say(&sy, "  status %s; reasons %s", out->status, rs[0] ? rs : "(none)");
+		for (int r = 0; r < GBI_R_COUNT; r++)
+			if (reasons & (1u << r))
+				say(&sy, "    %s: %s", reason_codes[r][0], reason_codes[r][1]);
+	}
+	return GBI_OK;
+}
+
+/* ---- part 2: a run over the store --------------------------------------- */
+
+/* The cases in scope: every stream selects from `cases c` with this
+ * condition and is ordered by (c.case_id, c.muni), the order of the partial
+ * index cases_key, so that all of them come out merged by case. */
+#define SCOPE \
+	"c.live=1 AND c.status IN ('active','suspended','application') AND c.start_date<=:pe " \
+	"AND (c.end_date IS NULL OR c.end_date>=:ps) " \
+	"AND (:nm=0 OR c.muni IN (SELECT muni FROM temp.calc_fm)) " \
+	"AND (:nc=0 OR c.case_id IN (SELECT case_id FROM temp.calc_fc)) "
+#define MEMBER_IN_PERIOD \
+	"m.case_id=c.case_id AND m.muni=c.muni AND m.live=1 " \
+	"AND (m.from_date IS NULL OR m.from_date<=:pe) AND (m.to_date IS NULL OR m.to_date>=:ps)"
+#define BIRTH(b) "(SELECT p.birth_date FROM persons p WHERE p.bsn=" b " AND p.live=1 ORDER BY p.batch_id DESC LIMIT 1)"
+
+enum { Q_CASES, Q_MEMBERS, Q_HOUSE, Q_INCOMES, Q_ASSETS, Q_SANCTIONS, Q_DETENTIONS, Q_HELD, Q_N };
+static const char *const queries[Q_N] = {
+	[Q_CASES] = "SELECT c.case_id, c.muni, c.status, c.start_date, c.end_date, c.housing, c.work_exemption_from, "
+		"c.single_parent_exemption_from, c.cost_sharers, c.iban, c.account_name "
+		"FROM cases c WHERE " SCOPE "ORDER BY c.case_id, c.muni",
+	[Q_MEMBERS] = "SELECT c.case_id, c.muni, m.bsn, m.role, m.from_date, m.to_date, " BIRTH("m.bsn") " "
+		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " WHERE " SCOPE
+		"ORDER BY c.case_id, c.muni, CASE m.role WHEN 'applicant' THEN 0 WHEN 'partner' THEN 1 ELSE 2 END, m.bsn, m.from_date",
+	/* the applicant's addresses in the period and who else was registered there */
+	[Q_HOUSE] = "SELECT c.case_id, c.muni, a.from_date, a.to_date, a.postcode, a.house_number, ifnull(a.house_suffix,''), "
+		"h.bsn, h.from_date, h.to_date, " BIRTH("h.bsn") ", "
+		"(SELECT group_concat(x.kind||' '||x.from_date||' '||ifnull(x.to_date,''), ';') FROM contracts x "
+		" WHERE x.bsn=h.bsn AND x.live=1 AND x.from_date<=:pe AND (x.to_date IS NULL OR x.to_date>=:ps)), "
+		"(SELECT group_concat('study_wsf '||y.from_date||' '||ifnull(y.to_date,''), ';') FROM studies y "
+		" WHERE y.bsn=h.bsn AND y.live=1 AND y.wsf='yes' AND y.from_date<=:pe AND (y.to_date IS NULL OR y.to_date>=:ps)) "
+		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " AND m.role='applicant' "
+		"JOIN addresses a ON a.bsn=m.bsn AND a.live=1 AND a.from_date<=:pe AND (a.to_date IS NULL OR a.to_date>=:ps) "
+		"LEFT JOIN addresses h ON h.postcode=a.postcode AND h.house_number=a.house_number "
+		" AND h.house_suffix IS a.house_suffix AND h.live=1 AND h.bsn<>m.bsn "
+		" AND h.from_date<=:pe AND (h.to_date IS NULL OR h.to_date>=:ps) "
+		" AND h.from_date<=ifnull(a.to_date,'9999-12-31') AND ifnull(h.to_date,'9999-12-31')>=a.from_date "
+		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, a.from_date, h.bsn, h.from_date",
+	[Q_INCOMES] = "SELECT c.case_id, c.muni, i.bsn, i.period, i.kind, i.amount, i.rowid "
+		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " AND m.role IN ('applicant','partner') "
+		"JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period>=:y1 AND i.period<=:pm "
+		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, i.bsn, i.period, i.kind, i.rowid",
+	[Q_ASSETS] = "SELECT c.case_id, c.muni, x.kind, x.value, x.reference_date "
+		"FROM cases c JOIN assets x ON x.case_id=c.case_id AND x.muni=c.muni AND x.live=1 AND x.reference_date<=:pe "
+		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, x.reference_date DESC, x.kind, x.value",
+	[Q_SANCTIONS] = "SELECT c.case_id, c.muni, s.percent, s.from_date, s.to_date "
+		"FROM cases c JOIN sanctions s ON s.case_id=c.case_id AND s.muni=c.muni AND s.live=1 "
+		"AND s.from_date<=:pe AND s.to_date>=:ps WHERE " SCOPE "ORDER BY c.case_id, c.muni, s.from_date, s.to_date, s.percent",
+	[Q_DETENTIONS] = "SELECT c.case_id, c.muni, d.bsn, d.from_date, d.to_date "
+		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " AND m.role IN ('applicant','partner') "
+		"JOIN detentions d ON d.bsn=m.bsn AND d.live=1 AND d.from_date<=:pe AND (d.to_date IS NULL OR d.to_date>=:ps) "
+		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, d.bsn, d.from_date",
+	[Q_HELD] = "SELECT case_id, municipality FROM finding WHERE verify_run_id=:v AND severity='block' "
+		"GROUP BY case_id, municipality ORDER BY case_id, municipality",
+};
+
+struct stream {
+	sqlite3_stmt *st;
+	int row;
+};
+
+static gbi_status stream_step(struct gbi_store *s, struct stream *x, struct gbi_err *err)
+{
+	int rc = sqlite3_step(x->st);
+	x->row = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gbi_store_error(s, rc, "reading the store", err);
+	return GBI_OK;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? v : "";
+}
+
+static int key_cmp(sqlite3_stmt *st, const char *case_id, const char *muni)
+{
+	int c = strcmp(col(st, 0), case_id);
+	return c ? c : strcmp(col(st, 1), muni);
+}
+
+/* Skips rows before the key; 1 while the current row is the key's. */
+static gbi_status stream_on(struct gbi_store *s, struct stream *x, const char *case_id, const char *muni,
+			    int *on, struct gbi_err *err)
+{
+	gbi_status r;
+	while (x->row && key_cmp(x->st, case_id, muni) < 0)
+		if ((r = stream_step(s, x, err)))
+			return r;
+	*on = x->row && key_cmp(x->st, case_id, muni) == 0;
+	return GBI_OK;
+}
+
+#define GROW(arr, n, cap) \
+	do { \
+		if ((n) == (cap)) { \
+			int nc_ = (cap) ? (cap) * 2 : 16; \
+			void *t_ = realloc((arr), (size_t)nc_ * sizeof *(arr)); \
+			if (!t_) \
+				return gbi_err_set(err, GBI_ESYS, "out of memory"); \
+			(arr) = t_; \
+			(cap) = nc_; \
+		} \
+	} while (0)
+
+struct bufs {
+	int cm, ch, cx, ci, ca, cs, cd;
+};
+
+static int32_t dcol(sqlite3_stmt *st, int i)
+{
+	return gbi_ymd_parse(col(st, i));
+}
+
+/* One municipality's policy, resolved on the period's first day. */
+struct mpol {
+	char muni[5];
+	struct gbi_calc_policy pol;
+};
+
+static gbi_status load_policy(struct gbi_store *s, const char *muni, int32_t ymd, struct gbi_calc_policy *pol,
+			      const struct gbi_calc_opts *o, struct gbi_err *err)
+{
+	char v[256];
+	int def;
+	gbi_status r;
+	int64_t nrows;
+	if ((r = gbi_policy_rows(s, muni, &nrows, err)))
+		return r;
+	if (nrows == 0 && o->warn) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "municipality %s has no policy rows: computed with the defaults of gbi-policy(1)", muni);
+		o->warn(o->ctx, msg);
+	}
+	if ((r = gbi_policy_value(s, muni, "housing_reduction_percent", ymd, v, sizeof v, &def, err)))
+		return r;
+	gbi_policy_parse_percent(v, &pol->housing_bp);
+	if ((r = gbi_policy_value(s, muni, "gift_allowance_per_year", ymd, v, sizeof v, &def, err)))
+		return r;
+	const char *why = gbi_parse_money(v, strlen(v), '.', 0, &pol->gift_allowance);
+	if (why)
+		gbi_parse_money(v, strlen(v), ',', 0, &pol->gift_allowance);
+	if ((r = gbi_policy_value(s, muni, "sanction_base", ymd, v, sizeof v, &def, err)))
+		return r;
+	pol->sanction_after_housing = strcmp(v, "norm_after_housing") == 0;
+	if ((r = gbi_policy_value(s, muni, "proration", ymd, v, sizeof v, &def, err)))
+		return r;
+	return GBI_OK;
+}
+
+struct run {
+	struct gbi_store *s;
+	const struct gbi_calc_opts *o;
+	struct stream q[Q_N];
+	struct gbi_calc_input in;
+	struct bufs cap;
+	struct mpol *pols;
+	int npols, cpols;
+	sqlite3_stmt *ins;
+};
+
+static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const struct gbi_calc_policy **out,
+			     struct gbi_err *err)
+{
+	for (int i = 0; i < r->npols; i++)
+		if (strcmp(r->pols[i].muni, muni) == 0) {
+			*out = &r->pols[i].pol;
+			return GBI_OK;
+		}
+	GROW(r->pols, r->npols, r->cpols);
+	struct mpol *m = &r->pols[r->npols];
+	memset(m, 0, sizeof *m);
+	gbi_strlcpy(m->muni, muni, sizeof m->muni);
+	gbi_status st = load_policy(r->s, muni, ymd, &m->pol, r->o, err);
+	if (st)
+		return st;
+	r->npols++;
+	*out = &m->pol;
+	return GBI_OK;
+}
+
+/* Reads the current case's rows from every stream into r->in. */
+static gbi_status gather(struct run *r, struct gbi_err *err)
+{
+	struct gbi_calc_input *in = &r->in;
+	struct gbi_store *s = r->s;
+	sqlite3_stmt *c = r->q[Q_CASES].st;
+	const char *cid = in->case_id, *mu = in->muni;
+	gbi_status st;
+	int on;
+	(void)c;
+	in->nmembers = in->nhousemates = in->nexclusions = in->nincomes = in->nassets = 0;
+	in->nsanctions = in->ndetentions = 0;
+	in->applicant_addresses = 0;
+	in->held = 0;
+
+	struct stream *x = &r->q[Q_MEMBERS];
+	for (;;) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		if (!on)
+			break;
+		GROW(in->members, in->nmembers, r->cap.cm);
+		struct gbi_calc_member *m = &in->members[in->nmembers++];
+		gbi_strlcpy(m->bsn, col(x->st, 2), sizeof m->bsn);
+		const char *role = col(x->st, 3);
+		m->role = strcmp(role, "applicant") == 0 ? GBI_ROLE_APPLICANT : strcmp(role, "partner") == 0 ? GBI_ROLE_PARTNER : GBI_ROLE_CHILD;
+		m->from = dcol(x->st, 4);
+		m->to = dcol(x->st, 5);
+		m->birth = dcol(x->st, 6);
+		if ((st = stream_step(s, x, err)))
+			return st;
+	}
+
+	x = &r->q[Q_HOUSE];
+	int32_t last_af = -1;
+	for (;;) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		if (!on)
+			break;
+		int32_t af = dcol(x->st, 2), at = dcol(x->st, 3);
+		if (af != last_af)
+			in->applicant_addresses++;
+		last_af = af;
+		if (sqlite3_column_type(x->st, 7) != SQLITE_NULL) {
+			GROW(in->housemates, in->nhousemates, r->cap.ch);
+			struct gbi_calc_housemate *h = &in->housemates[in->nhousemates++];
+			gbi_strlcpy(h->bsn, col(x->st, 7), sizeof h->bsn);
+			int32_t hf = dcol(x->st, 8), ht = dcol(x->st, 9);
+			h->from = hf > af ? hf : af;
+			h->to = !ht ? at : !at ? ht : ht < at ? ht : at;
+			h->birth = dcol(x->st, 10);
+			snprintf(h->dwelling, sizeof h->dwelling, "%.6s %lld%s%.8s", col(x->st, 4),
+				 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
+			/* exclusions: "kind from to;kind from to" from contracts and studies */
+			for (int k = 11; k <= 12; k++) {
+				const char *p = col(x->st, k);
+				while (*p) {
+					char kind[24] = "", f[11] = "", t[11] = "";
+					int nread = 0;
+					if (sscanf(p, "%23s %10s%n", kind, f, &nread) < 2)
+						break;
+					p += nread;
+					if (*p == ' ' && p[1] && p[1] != ';') {
+						sscanf(p + 1, "%10[0-9-]", t);
+						p += 1 + strlen(t);
+					} else if (*p == ' ')
+						p++;
+					int dup = 0;
+					for (int j = 0; j < in->nexclusions; j++)
+						dup |= strcmp(in->exclusions[j].bsn, h->bsn) == 0 && strcmp(in->exclusions[j].kind, kind) == 0
+						       && in->exclusions[j].from == gbi_ymd_parse(f);
+					if (!dup) {
+						GROW(in->exclusions, in->nexclusions, r->cap.cx);
+						struct gbi_calc_exclusion *e = &in->exclusions[in->nexclusions++];
+						gbi_strlcpy(e->bsn, h->bsn, sizeof e->bsn);
+						gbi_strlcpy(e->kind, kind, sizeof e->kind);
+						e->from = gbi_ymd_parse(f);
+						e->to = gbi_ymd_parse(t);
+					}
+					if (*p == ';')
+						p++;
+				}
+			}
+		}
+		if ((st = stream_step(s, x, err)))
+			return st;
+	}
+
+	x = &r->q[Q_INCOMES];
+	int64_t last_rowid = -1;
+	for (;;) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		if (!on)
+			break;
+		int64_t rowid = sqlite3_column_int64(x->st, 6);
+		int kind = gbi_income_kind_parse(col(x->st, 4));
+		if (rowid != last_rowid && kind >= 0) {
+			GROW(in->incomes, in->nincomes, r->cap.ci);
+			struct gbi_calc_income *i = &in->incomes[in->nincomes++];
+			gbi_strlcpy(i->bsn, col(x->st, 2), sizeof i->bsn);
+			const char *pr = col(x->st, 3);
+			i->period = (int32_t)(atoi(pr) * 100 + (strlen(pr) >= 7 ? atoi(pr + 5) : 0));
+			i->kind = kind;
+			i->amount = sqlite3_column_int64(x->st, 5);
+		}
+		last_rowid = rowid;
+		if ((st = stream_step(s, x, err)))
+			return st;
+	}
+
+	x = &r->q[Q_ASSETS];
+	int32_t latest = 0;
+	for (;;) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		if (!on)
+			break;
+		int32_t ref = dcol(x->st, 4);
+		if (!latest)
+			latest = ref;
+		if (ref == latest) {
+			GROW(in->assets, in->nassets, r->cap.ca);
+			struct gbi_calc_asset *a = &in->assets[in->nassets++];
+			gbi_strlcpy(a->kind, col(x->st, 2), sizeof a->kind);
+			a->value = sqlite3_column_int64(x->st, 3);
+			a->ref = ref;
+		}
+		if ((st = stream_step(s, x, err)))
+			return st;
+	}
+
+	x = &r->q[Q_SANCTIONS];
+	for (;;) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		if (!on)
+			break;
+		GROW(in->sanctions, in->nsanctions, r->cap.cs);
+		struct gbi_calc_sanction *sa = &in->sanctions[in->nsanctions++];
+		sa->percent = sqlite3_column_int(x->st, 2);
+		sa->from = dcol(x->st, 3);
+		sa->to = dcol(x->st, 4);
+		if ((st = stream_step(s, x, err)))
+			return st;
+	}
+
+	x = &r->q[Q_DETENTIONS];
+	for (;;) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		if (!on)
+			break;
+		GROW(in->detentions, in->ndetentions, r->cap.cd);
+		struct gbi_calc_detention *d = &in->detentions[in->ndetentions++];
+		gbi_strlcpy(d->bsn, col(x->st, 2), sizeof d->bsn);
+		d->from = dcol(x->st, 3);
+		d->to = dcol(x->st, 4);
+		if ((st = stream_step(s, x, err)))
+			return st;
+	}
+
+	x = &r->q[Q_HELD];
+	if (x->st) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		in->held = on;
+	}
+	return GBI_OK;
+}
+
+static void bind_all(sqlite3_stmt *st, int32_t ym, int nm, int nc, int64_t verify)
+{
+	char ps[11], pe[11], pm[8], y1[8];
+	gbi_date_format(ym * 100 + 1, ps);
+	gbi_date_format(ym * 100 + gbi_days_in_month(ym / 100, ym % 100), pe);
+	gbi_period_format(ym, pm);
+	gbi_period_format(ym / 100 * 100 + 1, y1);
+	int i;
+	if ((i = sqlite3_bind_parameter_index(st, ":ps")))
+		sqlite3_bind_text(st, i, ps, -1, SQLITE_TRANSIENT);
+	if ((i = sqlite3_bind_parameter_index(st, ":pe")))
+		sqlite3_bind_text(st, i, pe, -1, SQLITE_TRANSIENT);
+	if ((i = sqlite3_bind_parameter_index(st, ":pm")))
+		sqlite3_bind_text(st, i, pm, -1, SQLITE_TRANSIENT);
+	if ((i = sqlite3_bind_parameter_index(st, ":y1")))
+		sqlite3_bind_text(st, i, y1, -1, SQLITE_TRANSIENT);
+	if ((i = sqlite3_bind_parameter_index(st, ":nm")))
+		sqlite3_bind_int(st, i, nm);
+	if ((i = sqlite3_bind_parameter_index(st, ":nc")))
+		sqlite3_bind_int(st, i, nc);
+	if ((i = sqlite3_bind_parameter_index(st, ":v")))
+		sqlite3_bind_int64(st, i, verify);
+}
+
+static gbi_status set_filters(struct gbi_store *s, const struct gbi_calc_opts *o, struct gbi_err *err)
+{
+	gbi_status r;
+	if ((r = gbi_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS calc_fm(muni TEXT PRIMARY KEY);"
+				   "CREATE TEMP TABLE IF NOT EXISTS calc_fc(case_id TEXT PRIMARY KEY);"
+				   "DELETE FROM temp.calc_fm; DELETE FROM temp.calc_fc;", err)))
+		return r;
+	sqlite3_stmt *st;
+	if ((r = gbi_store_prepare(s, "INSERT OR IGNORE INTO temp.calc_fm VALUES(?)", &st, err)))
+		return r;
+	for (int i = 0; i < o->nmunis; i++) {
+		sqlite3_bind_text(st, 1, o->munis[i], -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if ((r = gbi_store_prepare(s, "INSERT OR IGNORE INTO temp.calc_fc VALUES(?)", &st, err)))
+		return r;
+	for (int i = 0; i < o->ncases; i++) {
+		sqlite3_bind_text(st, 1, o->cases[i], -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	if (o->explain) {
+		sqlite3_bind_text(st, 1, o->explain, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return GBI_OK;
+}
+
+static void join_list(char *out, size_t size, const char *const *v, int n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int i = 0; i < n && o < size; i++)
+		o += (size_t)snprintf(out + o, size - o, "%s%s", i ? "," : "", v[i]);
+}
+
+static gbi_status write_run(struct run *r, const struct gbi_params *p, int64_t verify, int64_t *id, struct gbi_err *err)
+{
+	struct gbi_store *s = r->s;
+	const struct gbi_calc_opts *o = r->o;
+	char batches[2048] = "", munis[GBI_CALC_MAX_FILTER * 6 + 1], cases[GBI_CALC_MAX_FILTER * 34 + 1], params[1024];
+	char created[21], per[8];
+	gbi_status st;
+	sqlite3_stmt *q;
+	if ((st = gbi_store_prepare(s, "SELECT tbl, max(batch_id) FROM snapshot GROUP BY tbl ORDER BY tbl", &q, err)))
+		return st;
+	size_t n = 0;
+	while (sqlite3_step(q) == SQLITE_ROW && n < sizeof batches)
+		n += (size_t)snprintf(batches + n, sizeof batches - n, "%s%s=%lld", n ? "," : "", col(q, 0),
+				      (long long)sqlite3_column_int64(q, 1));
+	sqlite3_finalize(q);
+	int64_t last;
+	if ((st = gbi_store_int(s, "SELECT ifnull(max(id),0) FROM batch", &last, err)))
+		return st;
+	join_list(munis, sizeof munis, o->munis, o->nmunis);
+	join_list(cases, sizeof cases, o->cases, o->ncases);
+	int32_t ym = o->period;
+	gbi_params_describe(p, ym * 100 + 1, ym * 100 + gbi_days_in_month(ym / 100, ym % 100), params, sizeof params);
+	gbi_timestamp(created);
+	gbi_period_format(ym, per);
+	if ((st = gbi_store_prepare(s, "INSERT INTO calc_run(run_id, period, created, municipalities, cases, batches, "
+				    "last_batch, params, verify_run_id) VALUES(?,?,?,?,?,?,?,?,?)", &q, err)))
+		return st;
+	sqlite3_bind_int64(q, 1, o->run_id);
+	sqlite3_bind_text(q, 2, per, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, munis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, cases, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, batches, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 7, last);
+	sqlite3_bind_text(q, 8, params, -1, SQLITE_STATIC);
+	if (verify)
+		sqlite3_bind_int64(q, 9, verify);
+	else
+		sqlite3_bind_null(q, 9);
+	int rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return gbi_store_error(s, rc, "writing calc_run", err);
+	*id = sqlite3_last_insert_rowid(s->db);
+	return GBI_OK;
+}
+
+gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const struct gbi_calc_opts *o,
+			struct gbi_calc_summary *sum, struct gbi_err *err)
+{
+	struct run r;
+	memset(&r, 0, sizeof r);
+	memset(sum, 0, sizeof *sum);
+	r.s = s;
+	r.o = o;
+	struct gbi_calc_period *cp = NULL;
+	gbi_status st = gbi_calc_period_new(p, o->period, &cp, err);
+	if (st)
+		return st;
+	int writing = !o->explain;
+	char per[8];
+	gbi_period_format(o->period, per);
+	if (writing && (st = gbi_store_begin(s, err)))
+		goto done;
+	if ((st = set_filters(s, o, err)))
+		goto done;
+	int64_t verify = 0;
+	{
+		sqlite3_stmt *q;
+		if ((st = gbi_store_prepare(s, "SELECT max(id) FROM verify_run WHERE period=?", &q, err)))
+			goto done;
+		sqlite3_bind_text(q, 1, per, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			verify = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	sum->verify_run_id = verify;
+	for (int i = 0; i < Q_N; i++) {
+		if (i == Q_HELD && !verify)
+			continue;
+		if ((st = gbi_store_prepare(s, queries[i], &r.q[i].st, err)))
+			goto done;
+		bind_all(r.q[i].st, o->period, o->nmunis, o->ncases || o->explain, verify);
+		if ((st = stream_step(s, &r.q[i], err)))
+			goto done;
+	}
+	if (writing) {
+		if ((st = write_run(&r, p, verify, &sum->calc_run_id, err)))
+			goto done;
+		if ((st = gbi_store_prepare(s, "INSERT INTO calc_result VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r.ins, err)))
+			goto done;
+	}
+	struct stream *cs = &r.q[Q_CASES];
+	int found = 0;
+	while (cs->row) {
+		sqlite3_stmt *c = cs->st;
+		struct gbi_calc_input *in = &r.in;
+		gbi_strlcpy(in->case_id, col(c, 0), sizeof in->case_id);
+		gbi_strlcpy(in->muni, col(c, 1), sizeof in->muni);
+		if (o->explain && o->nmunis == 0 && found && strcmp(in->case_id, o->explain) == 0) {
+			st = gbi_err_set(err, GBI_EINPUT, "case %s exists in more than one municipality; say which with --municipality",
+					 o->explain);
+			goto done;
+		}
+		gbi_strlcpy(in->status, col(c, 2), sizeof in->status);
+		in->start = dcol(c, 3);
+		in->end = dcol(c, 4);
+		gbi_strlcpy(in->housing, col(c, 5), sizeof in->housing);
+		in->work_exemption_from = dcol(c, 6);
+		in->single_parent_exemption_from = dcol(c, 7);
+		in->cost_sharers_recorded = sqlite3_column_int(c, 8);
+		if ((st = gather(&r, err)))
+			goto done;
+		const struct gbi_calc_policy *pol = NULL;
+		if ((st = policy_for(&r, in->muni, cp->first, &pol, err)))
+			goto done;
+		struct gbi_calc_result res;
+		if ((st = gbi_calc_case(cp, pol, in, &res, o->explain ? o->say : NULL, o->ctx, err)))
+			goto done;
+		found = 1;
+		sum->cases++;
+		if (strcmp(res.status, "payable") == 0) {
+			sum->payable++;
+			sum->total_payable += res.payable;
+		} else if (strcmp(res.status, "nil") == 0)
+			sum->nil++;
+		else if (strcmp(res.status, "held") == 0)
+			sum->held++;
+		else
+			sum->not_entitled++;
+		if (writing) {
+			char rs[512];
+			gbi_reasons_format(res.reasons, rs, sizeof rs);
+			sqlite3_stmt *q = r.ins;
+			sqlite3_bind_int64(q, 1, sum->calc_run_id);
+			sqlite3_bind_text(q, 2, in->muni, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 3, in->case_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 4, per, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 5, res.household, -1, SQLITE_STATIC);
+			sqlite3_bind_int(q, 6, res.cost_sharers);
+			sqlite3_bind_int(q, 7, res.days);
+			sqlite3_bind_int64(q, 8, res.norm);
+			sqlite3_bind_int64(q, 9, res.housing_reduction);
+			sqlite3_bind_int64(q, 10, res.sanction);
+			sqlite3_bind_int64(q, 11, res.income);
+			sqlite3_bind_int64(q, 12, res.bijstand);
+			sqlite3_bind_int64(q, 13, res.holiday_reserve);
+			sqlite3_bind_int64(q, 14, res.payable);
+			sqlite3_bind_text(q, 15, res.status, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 16, rs, -1, SQLITE_STATIC);
+			if (sqlite3_column_type(c, 9) != SQLITE_NULL)
+				sqlite3_bind_text(q, 17, col(c, 9), -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(q, 17);
+			if (sqlite3_column_type(c, 10) != SQLITE_NULL)
+				sqlite3_bind_text(q, 18, col(c, 10), -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(q, 18);
+			sqlite3_bind_text(q, 19, res.components, -1, SQLITE_STATIC);
+			int rc = sqlite3_step(q);
+			sqlite3_reset(q);
+			sqlite3_clear_bindings(q);
+			if (rc != SQLITE_DONE) {
+				free(res.components);
+				st = gbi_store_error(s, rc, "writing calc_result", err);
+				goto done;
+			}
+		}
+		free(res.components);
+		if ((st = stream_step(s, cs, err)))
+			goto done;
+	}
+	if (o->explain && !found) {
+		st = gbi_err_set(err, GBI_EINPUT, "case %s has no right in %s: not found, or its status, start or end date puts it "
+				 "outside the period (gbi calculate computes cases active, suspended or application in the period)",
+				 o->explain, per);
+		goto done;
+	}
+	for (int i = 0; i < Q_N; i++) {
+		sqlite3_finalize(r.q[i].st);
+		r.q[i].st = NULL;
+	}
+	sqlite3_finalize(r.ins);
+	r.ins = NULL;
+	if (writing)
+		st = gbi_store_commit(s, err);
+done:
+	for (int i = 0; i < Q_N; i++)
+		sqlite3_finalize(r.q[i].st);
+	sqlite3_finalize(r.ins);
+	if (st && writing)
+		gbi_store_rollback(s);
+	if (st)
+		sum->calc_run_id = 0;
+	free(r.in.members);
+	free(r.in.housemates);
+	free(r.in.exclusions);
+	free(r.in.incomes);
+	free(r.in.assets);
+	free(r.in.sanctions);
+	free(r.in.detentions);
+	free(r.pols);
+	gbi_calc_period_free(cp);
+	return st;
+}
+
+gbi_status gbi_calc_results(struct gbi_store *s, int64_t calc_run_id,
+			    int (*fn)(void *ctx, const struct gbi_calc_row *row), void *ctx,
+			    struct gbi_err *err)
+{
+	sqlite3_stmt *q;
+	gbi_status st = gbi_store_prepare(s,
+		"SELECT case_id, municipality, period, household, cost_sharers, days, norm, housing_reduction, sanction, "
+		"income, bijstand, holiday_reserve, payable, status, reasons, iban, account_name, components "
+		"FROM calc_result WHERE calc_run_id=? ORDER BY municipality, case_id", &q, err);
+	if (st)
+		return st;
+	sqlite3_bind_int64(q, 1, calc_run_id);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct gbi_calc_row w = {
+			col(q, 0), col(q, 1), col(q, 2), col(q, 3), sqlite3_column_int(q, 4), sqlite3_column_int(q, 5),
+			sqlite3_column_int64(q, 6), sqlite3_column_int64(q, 7), sqlite3_column_int64(q, 8),
+			sqlite3_column_int64(q, 9), sqlite3_column_int64(q, 10), sqlite3_column_int64(q, 11),
+			sqlite3_column_int64(q, 12), col(q, 13), col(q, 14),
+			sqlite3_column_type(q, 15) == SQLITE_NULL ? NULL : col(q, 15),
+			sqlite3_column_type(q, 16) == SQLITE_NULL ? NULL : col(q, 16), col(q, 17),
+		};
+		if (fn(ctx, &w)) {
+			sqlite3_finalize(q);
+			return gbi_err_set(err, GBI_ESYS, "stopped");
+		}
+	}
+	if (rc != SQLITE_DONE)
+		st = gbi_store_error(s, rc, "reading calc_result", err);
+	sqlite3_finalize(q);
+	return st;
+}
