@@ -34,7 +34,7 @@ UNITSRC = $(wildcard tests/unit/*.c)
 FORMATS = $(sort $(wildcard formats/*.fmt))
 SCHEMA  = $(sort $(wildcard libgbi/schema/*.sql))
 DATA    = $(sort $(wildcard libgbi/data/*))
-GEN     = build/gen/embedded.c
+GEN     = $(B)/gen/embedded.c
 
 B  = build
 BA = build/asan

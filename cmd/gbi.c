@@ -25,6 +25,8 @@ static const struct cmd commands[] = {
 	{"prune", cmd_prune, usage_prune, "remove old batches' replaced rows from the store"},
 	{"verify", cmd_verify, usage_verify, "check the cases of a period against the sources, each finding with its legal basis"},
 	{"export", cmd_export, usage_export, "write the payment file, reports, CBS statistics or a sealed bundle"},
+	{"diff", cmd_diff, usage_diff, "what changed between two batches, per table and key"},
+	{"reconcile", cmd_reconcile, usage_reconcile, "compare gbi's payments with legacy's or with a recomputation"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -69,6 +71,21 @@ int gbi_usage_error(const char *usage, const char *fmt, ...)
 	return GBI_EUSAGE;
 }
 
+void gbi_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
 const char *gbi_store_path(const char *opt)
 {
 	if (opt && *opt)
@@ -93,8 +110,14 @@ int gbi_open_run(const char *store_opt, int busy_ms, const char *command, int ar
 		 struct gbi_store **s, int64_t *run_id)
 {
 	struct gbi_err err;
+	const char *path = gbi_store_path(store_opt);
 	gbi_err_clear(&err);
-	if (gbi_store_open(s, gbi_store_path(store_opt), busy_ms, &err))
+	/* only import makes a new store: a mistyped path elsewhere is an error */
+	if (strcmp(command, "import") != 0 && access(path, F_OK) != 0) {
+		gbi_error("no store at '%s' (gbi import creates one; -d FILE or $GBI_STORE names it)", path);
+		return GBI_EINPUT;
+	}
+	if (gbi_store_open(s, path, busy_ms, &err))
 		return gbi_fail(&err);
 	if (gbi_run_begin(*s, command, argc, argv, run_id, &err)) {
 		gbi_store_close(*s);

@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gbi.h"
 #include "csvout.h"
+#include "field.h"
 #include "import.h"
 #include "banned.h"
 
@@ -174,6 +176,28 @@ int cmd_import(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (strcmp(argv[i], "-") == 0 && !o.table)
 			return gbi_usage_error(usage_import, "reading standard input needs --table TABLE");
+	if (o.table) {
+		struct stat sb;
+		if (argc - optind > 1 || (stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode)))
+			return gbi_usage_error(usage_import, "--table names the table of one file or of standard input");
+	}
+	/* usage errors before the store is touched */
+	for (int i = 0; i < o.nmunis; i++)
+		if (gbi_parse_municipality(o.munis[i], strlen(o.munis[i])))
+			return gbi_usage_error(usage_import, "--municipality '%s': not a 4-digit CBS code", o.munis[i]);
+	{
+		struct gbi_format *f = malloc(sizeof *f);
+		struct gbi_err ferr;
+		gbi_err_clear(&ferr);
+		if (!f) {
+			gbi_error("out of memory");
+			return GBI_ESYS;
+		}
+		gbi_status fst = gbi_format_load(o.format ? o.format : "gbi-v1", o.formats_dir, f, &ferr);
+		free(f);
+		if (fst)
+			return gbi_fail(&ferr);
+	}
 
 	struct gbi_store *s;
 	int64_t run;

@@ -111,7 +111,14 @@ static void on_field(void *data, size_t n, void *vr)
 				r->row.bad = "a byte that is not in the declared encoding";
 				r->row.bad_field = k;
 			}
-			/* keep the bytes converted so far; the row is rejected anyway */
+			/* the row is rejected: keep the raw bytes, so that the
+			 * message shows the value as it was */
+			if (n + 1 > room) {
+				r->oversize = 1;
+				return;
+			}
+			memcpy(dst, s, n);
+			out = dst + n;
 		}
 		outlen = (size_t)(out - dst);
 	}

@@ -46,7 +46,9 @@ struct gbi_import_opts {
 	long max_rejects;            /* rejected rows allowed; more refuse the batch */
 	uint64_t max_bytes;          /* decompressed bytes per input (0: default) */
 	int64_t run_id;              /* the run recording this import */
-	/* called for every rejected row, in input order per table */
+	/* called for every rejected row: first the rows that fail their
+	 * column types, in input order, then those failing the checks between
+	 * rows and tables, per check */
 	void (*on_reject)(void *ctx, const struct gbi_reject *r);
 	/* called now and then while reading: input name, bytes done, bytes in
 	 * all (0 when unknown), rows so far */

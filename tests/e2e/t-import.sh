@@ -209,7 +209,7 @@ test_nl_legacy_format() {
 	expect_eq "$(q s.db "select format from batch")" nl-legacy "batch format"
 	printf 'bsn;geboortedatum\r\n999990032;01-01-1980\r\n999990044;01-01-1981\201\r\n' > y/personen.csv
 	gbi import -d s.db --format nl-legacy --max-rejects 5 y
-	expect_err "y/personen.csv:3: geboortedatum '01-01-1981': a byte that is not in the declared encoding"
+	expect_err "y/personen.csv:3: geboortedatum '01-01-1981\\x81': a byte that is not in the declared encoding"
 }
 
 test_format_file_by_administrator() {
@@ -303,9 +303,17 @@ test_unknown_table_and_scope() {
 	expect_err "cannot tell which municipality this batch covers"
 	gbi import -d s.db -m 0392 y
 	expect_rc 0
-	gbi import -d s.db -m 392 y
+	gbi import -d new.db -m 392 y
 	expect_rc 2
 	expect_err "--municipality '392': not a 4-digit CBS code"
+	[ -e new.db ] && fail "a usage error created a store"
+	gbi import -d new.db --table cases x
+	expect_rc 2
+	expect_err "--table names the table of one file or of standard input"
+	gbi log -d nosuch.db
+	expect_rc 3
+	expect_err "no store at 'nosuch.db'"
+	[ -e nosuch.db ] && fail "gbi log created a store"
 }
 
 test_snapshot_replaces_and_prune() {
