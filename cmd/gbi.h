@@ -27,6 +27,9 @@ int gbi_fail(const struct gbi_err *err);
 /* A usage error: message, the usage text on stderr, exit status 2. */
 int gbi_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Writes s to stdout as a JSON string (quotes, escapes). */
+void gbi_json_str(const char *s);
+
 /* The store path: -d/--store, else $GBI_STORE, else ./gbi.db. */
 const char *gbi_store_path(const char *opt);
 /* Parses --busy-timeout SECONDS into milliseconds; -1 when invalid. */
@@ -45,6 +48,10 @@ int cmd_verify(int argc, char **argv);
 extern const char usage_verify[];
 int cmd_export(int argc, char **argv);
 extern const char usage_export[];
+int cmd_diff(int argc, char **argv);
+extern const char usage_diff[];
+int cmd_reconcile(int argc, char **argv);
+extern const char usage_reconcile[];
 
 extern const char usage_import[], usage_log[], usage_prune[];
 
