@@ -20,6 +20,8 @@ static const char usage_gbi[] =
 	"       gbi help COMMAND\n";
 
 static const struct cmd commands[] = {
+	{"calculate", cmd_calculate, usage_calculate, "compute the month's bijstand of every household, to the cent"},
+	{"policy", cmd_policy, usage_policy, "show the local policy in force per municipality, defaults marked"},
 	{"import", cmd_import, usage_import, "load nightly extracts into the store as one batch"},
 	{"log", cmd_log, usage_log, "show the runs and batches recorded in the store, newest first"},
 	{"prune", cmd_prune, usage_prune, "remove old batches' replaced rows from the store"},

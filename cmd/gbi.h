@@ -42,6 +42,8 @@ int gbi_open_run(const char *store_opt, int busy_ms, const char *command, int ar
 int gbi_close_run(struct gbi_store *s, int64_t run_id, int status, const char *counts);
 
 int cmd_import(int argc, char **argv);
+int cmd_calculate(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -53,6 +55,7 @@ extern const char usage_diff[];
 int cmd_reconcile(int argc, char **argv);
 extern const char usage_reconcile[];
 
+extern const char usage_calculate[], usage_policy[];
 extern const char usage_import[], usage_log[], usage_prune[];
 
 #endif

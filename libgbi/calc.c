@@ -524,6 +524,39 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 		}
 	}
 
+	/* ---- housemates (explanation) ---- */
+	if (sy.fn && app) {
+		if (!in->applicant_addresses)
+			say(&sy, "Address: the applicant has no registered address in the period: no cost-sharers");
+		else
+			say(&sy, "Address: %s; %s", in->address,
+			    in->nhousemates ? "others registered there in the period:" : "nobody else registered there in the period");
+		for (int k = 0; k < in->nhousemates; k++) {
+			const struct gbi_calc_housemate *h = &in->housemates[k];
+			const char *why = NULL;
+			int min_age = cp->d[0].cs_min_age;
+			char verdict[200];
+			int member = 0;
+			for (int j = 0; j < in->nmembers; j++)
+				if (strcmp(in->members[j].bsn, h->bsn) == 0 && in->members[j].role == GBI_ROLE_CHILD)
+					member = 1;
+			if (!h->birth)
+				snprintf(verdict, sizeof verdict, "date of birth unknown: not counted");
+			else if (is_partner_bsn(in, h->bsn))
+				snprintf(verdict, sizeof verdict, "the partner: not a cost-sharer (art. 19a)");
+			else if (gbi_age_on(h->birth, h->to && h->to < cp->last ? h->to : cp->last) < min_age)
+				snprintf(verdict, sizeof verdict, "%sunder %d: not a cost-sharer (art. 19a)",
+					 member ? "child of this case, " : "", min_age);
+			else if (excluded_on(in, h->bsn, h->from > cp->first ? h->from : cp->first, &why))
+				snprintf(verdict, sizeof verdict, "%s: not a cost-sharer (art. 19a lid 1)", why);
+			else
+				snprintf(verdict, sizeof verdict, "%d or older: counts as cost-sharer (art. 19a)", min_age);
+			say(&sy, "  housemate %s at %s, born %s (age %d), registered %s to %s: %s", h->bsn, h->dwelling,
+			    h->birth ? ymd_s(h->birth) : "?", h->birth ? gbi_age_on(h->birth, cp->first) : 0,
+			    ymd_s(h->from), ymd_s(h->to), verdict);
+		}
+	}
+
 	/* ---- days and segments ---- */
 	struct day cur, prev;
 	int64_t norm_sum = 0, housing_num = 0, sanction_num = 0;
@@ -532,6 +565,8 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	struct sbuf js = {0};
 	sb_add(&js, "{\"segments\":[");
 	int nseg = 0;
+	char terms[600] = "";
+	size_t tn = 0;
 	for (int i = 0; i <= dim; i++) {
 		if (i < dim)
 			compute_day(cp, pol, in, app, aow_app, i, &cur, &reasons);
@@ -545,6 +580,8 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 				       "\"norm\":%s,\"housing_reduction\":%s,\"sanction_percent\":%d}",
 				       nseg++ ? "," : "", ymd_s(cp->first + seg_start), ymd_s(cp->first + i - 1), n,
 				       household_names[s->household], s->a, eur(s->norm), eur(housing_m), s->pct);
+				if (tn < sizeof terms)
+					tn += (size_t)snprintf(terms + tn, sizeof terms - tn, "%s%s x %d", tn ? " + " : "", eur(s->norm), n);
 				if (sy.fn) {
 					say(&sy, "Days %s to %s (%d): %s", ymd_s(cp->first + seg_start), ymd_s(cp->first + i - 1), n,
 					    household_names[s->household]);
@@ -584,6 +621,8 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	if (days > 0 && days < dim)
 		reasons |= 1u << GBI_R_PARTIAL_MONTH;
 
+	if (sy.fn && in->cost_sharers_recorded && in->cost_sharers_recorded != last_a)
+		say(&sy, "  note: the case records cost_sharers %d; computed from the addresses: %d", in->cost_sharers_recorded, last_a);
 	out->days = days;
 	out->cost_sharers = last_a;
 	gbi_strlcpy(out->household, household_names[last_household], sizeof out->household);
@@ -592,39 +631,11 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	out->sanction = gbi_round_half_up(sanction_num, 1000000 * (int64_t)dim);
 	if (sy.fn && days) {
 		say(&sy, "Proration by calendar days (art. 45 lid 3, policy proration=calendar_days), one half-up rounding per component:");
-		say(&sy, "  norm               sum of (monthly norm x days) / %d = %s / %d = %s",
-		    dim, eur(norm_sum), dim, eur(out->norm));
+		say(&sy, "  norm               (%s) / %d = %s / %d = %s", terms, dim, eur(norm_sum), dim, eur(out->norm));
 		if (housing_num)
 			say(&sy, "  housing reduction  sum of (couple norm x percent x days) / %d = %s", dim, eur(out->housing_reduction));
 		if (sanction_num)
 			say(&sy, "  sanction           sum of (base x percent x days) / %d = %s", dim, eur(out->sanction));
-	}
-
-	/* ---- housemates (explanation) ---- */
-	if (sy.fn && app) {
-		if (!in->applicant_addresses)
-			say(&sy, "Address: the applicant has no registered address in the period: no cost-sharers");
-		for (int k = 0; k < in->nhousemates; k++) {
-			const struct gbi_calc_housemate *h = &in->housemates[k];
-			const char *why = NULL;
-			int min_age = cp->d[0].cs_min_age;
-			char verdict[200];
-			if (!h->birth)
-				snprintf(verdict, sizeof verdict, "date of birth unknown: not counted");
-			else if (is_partner_bsn(in, h->bsn))
-				snprintf(verdict, sizeof verdict, "the partner: not a cost-sharer (art. 19a)");
-			else if (gbi_age_on(h->birth, h->to && h->to < cp->last ? h->to : cp->last) < min_age)
-				snprintf(verdict, sizeof verdict, "under %d: not a cost-sharer (art. 19a)", min_age);
-			else if (excluded_on(in, h->bsn, h->from > cp->first ? h->from : cp->first, &why))
-				snprintf(verdict, sizeof verdict, "%s: not a cost-sharer (art. 19a lid 1)", why);
-			else
-				snprintf(verdict, sizeof verdict, "%d or older: counts as cost-sharer (art. 19a)", min_age);
-			say(&sy, "Housemate %s at %s, born %s (age %d), registered %s to %s: %s", h->bsn, h->dwelling,
-			    h->birth ? ymd_s(h->birth) : "?", h->birth ? gbi_age_on(h->birth, cp->first) : 0,
-			    ymd_s(h->from), ymd_s(h->to), verdict);
-		}
-		if (in->cost_sharers_recorded && in->cost_sharers_recorded != last_a)
-			say(&sy, "  note: the case records cost_sharers %d; computed from the addresses: %d", in->cost_sharers_recorded, last_a);
 	}
 
 	/* ---- income ---- */
@@ -734,17 +745,24 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	       eur(counted), eur(ex_work), eur(ex_sp), eur(gift_counted));
 
 	/* ---- assets ---- */
-	int64_t total = 0, equity = 0;
+	/* debts are set against the own home first (the mortgage); what is
+	 * left of them subtracts from the other assets */
+	int64_t total = 0, property = 0, debts = 0;
 	int32_t ref = 0;
 	for (int k = 0; k < in->nassets; k++) {
 		const struct gbi_calc_asset *x = &in->assets[k];
 		ref = x->ref;
 		if (strcmp(x->kind, "debt") == 0)
-			total -= x->value < 0 ? -x->value : x->value;
+			debts += x->value < 0 ? -x->value : x->value;
 		else if (strcmp(x->kind, "property") == 0)
-			equity += x->value;
+			property += x->value;
 		else
 			total += x->value;
+	}
+	int64_t equity = property - debts;
+	if (equity < 0) {
+		total += equity;
+		equity = 0;
 	}
 	int64_t limit = last_household == H_SINGLE ? cp->asset_single : cp->asset_family;
 	int assets_over = total > limit;
@@ -761,6 +779,9 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 				say(&sy, "  %-8s %12s%s", in->assets[k].kind, eur(in->assets[k].value),
 				    strcmp(in->assets[k].kind, "debt") == 0 ? " (subtracts)" :
 				    strcmp(in->assets[k].kind, "property") == 0 ? " (own home: against the home-equity limit)" : "");
+			if (property)
+				say(&sy, "  debts are set against the own home first: home equity %s - %s = %s",
+				    eur(property), eur(debts), eur(equity));
 			say(&sy, "  total %s against the %s limit %s: %s", eur(total),
 			    last_household == H_SINGLE ? "single" : "family", eur(limit),
 			    assets_over ? "ABOVE the limit: no right" : total == limit ? "exactly at the limit: allowed" : "within the limit");
@@ -1029,6 +1050,7 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 	in->nmembers = in->nhousemates = in->nexclusions = in->nincomes = in->nassets = 0;
 	in->nsanctions = in->ndetentions = 0;
 	in->applicant_addresses = 0;
+	in->address[0] = '\0';
 	in->held = 0;
 
 	struct stream *x = &r->q[Q_MEMBERS];
@@ -1057,8 +1079,11 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		if (!on)
 			break;
 		int32_t af = dcol(x->st, 2), at = dcol(x->st, 3);
-		if (af != last_af)
+		if (af != last_af) {
 			in->applicant_addresses++;
+			snprintf(in->address, sizeof in->address, "%.6s %lld%s%.8s", col(x->st, 4),
+				 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
+		}
 		last_af = af;
 		if (sqlite3_column_type(x->st, 7) != SQLITE_NULL) {
 			GROW(in->housemates, in->nhousemates, r->cap.ch);

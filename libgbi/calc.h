@@ -154,6 +154,7 @@ struct gbi_calc_input {
 	struct gbi_calc_asset *assets; int nassets;  /* the latest reference date only */
 	struct gbi_calc_sanction *sanctions; int nsanctions;
 	struct gbi_calc_detention *detentions; int ndetentions;
+	char address[32];         /* the applicant's dwelling (last in the period), for explanations */
 };
 
 /* Local policy for one municipality as the computation needs it. */

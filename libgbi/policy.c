@@ -177,3 +177,20 @@ gbi_status gbi_policy_rows(struct gbi_store *s, const char *muni, int64_t *n, st
 	sqlite3_finalize(st);
 	return r;
 }
+
+gbi_status gbi_policy_munis(struct gbi_store *s, void (*fn)(void *ctx, const char *muni), void *ctx,
+			    struct gbi_err *err)
+{
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(s, "SELECT municipality FROM policy WHERE live=1 UNION "
+					 "SELECT municipality FROM cases WHERE live=1 ORDER BY 1", &st, err);
+	if (r)
+		return r;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		r = gbi_store_error(s, rc, "reading policy", err);
+	sqlite3_finalize(st);
+	return r;
+}

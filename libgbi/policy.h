@@ -69,6 +69,11 @@ gbi_status gbi_policy_value_from(struct gbi_store *s, const char *muni, const ch
  * warning for the caller to show). */
 gbi_status gbi_policy_rows(struct gbi_store *s, const char *muni, int64_t *n, struct gbi_err *err);
 
+/* Calls fn for every municipality with live policy rows or live cases, in
+ * code order. */
+gbi_status gbi_policy_munis(struct gbi_store *s, void (*fn)(void *ctx, const char *muni), void *ctx,
+			    struct gbi_err *err);
+
 /* Parses a percent with at most two decimals ("10", "12.5") into hundredths
  * of a percent (1000, 1250); NULL when fine, else a reason. */
 const char *gbi_policy_parse_percent(const char *v, int64_t *bp);

@@ -1,0 +1,195 @@
+/*
+ * calculate.c: gbi calculate, the month's bijstand of every household
+ * (gbi-calculate(1)).  Options, then gbi_calc_run(), then the stored rows
+ * printed as csv, jsonl or a text table; or one case explained.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbi.h"
+#include "calc.h"
+#include "field.h"
+#include "params.h"
+#include "banned.h"
+
+const char usage_calculate[] =
+	"usage: gbi calculate [-d STORE] --period YYYY-MM [-m CODE]... [--case ID]...\n"
+	"                     [--format csv|jsonl|text] [--explain CASE_ID] [--parameters FILE]\n"
+	"                     [--busy-timeout SECONDS]\n";
+
+static const char options_help[] =
+	"\n"
+	"  -d, --store FILE        the store (default $GBI_STORE, else ./gbi.db)\n"
+	"  -p, --period YYYY-MM    the month to compute (required)\n"
+	"  -m, --municipality CODE only this municipality (repeatable)\n"
+	"      --case ID           only this case (repeatable)\n"
+	"      --format F          csv (default), jsonl or text\n"
+	"      --explain CASE_ID   print every step for one case; stores nothing\n"
+	"      --parameters FILE   statutory parameters newer than the built-in table\n"
+	"      --busy-timeout S    wait this long for another gbi's lock (30)\n";
+
+enum fmt { F_CSV, F_JSONL, F_TEXT };
+
+struct out {
+	enum fmt fmt;
+	long n;
+};
+
+static const char *m(int64_t c, char *b)
+{
+	gbi_money_format(c, b, 32);
+	return b;
+}
+
+static int print_row(void *ctx, const struct gbi_calc_row *r)
+{
+	struct out *o = ctx;
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
+	switch (o->fmt) {
+	case F_CSV:
+		printf("%s,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", r->case_id, r->municipality, r->period,
+		       r->household, r->cost_sharers, r->days, m(r->norm, a), m(r->housing_reduction, b), m(r->sanction, c),
+		       m(r->income, d), m(r->bijstand, e), m(r->holiday_reserve, f), m(r->payable, g), r->status, r->reasons);
+		break;
+	case F_JSONL:
+		printf("{\"case_id\":\"%s\",\"municipality\":\"%s\",\"period\":\"%s\",\"household\":\"%s\","
+		       "\"cost_sharers\":%d,\"days\":%d,\"norm\":%s,\"housing_reduction\":%s,\"sanction\":%s,"
+		       "\"income\":%s,\"bijstand\":%s,\"holiday_reserve\":%s,\"payable\":%s,\"status\":\"%s\","
+		       "\"reasons\":\"%s\",\"components\":%s}\n",
+		       r->case_id, r->municipality, r->period, r->household, r->cost_sharers, r->days, m(r->norm, a),
+		       m(r->housing_reduction, b), m(r->sanction, c), m(r->income, d), m(r->bijstand, e),
+		       m(r->holiday_reserve, f), m(r->payable, g), r->status, r->reasons, r->components);
+		break;
+	case F_TEXT:
+		if (o->n == 0)
+			printf("%-10s %-4s %-13s %2s %4s %9s %8s %8s %9s %9s %8s %9s %-12s %s\n", "case", "muni", "household",
+			       "A", "days", "norm", "housing", "sanction", "income", "bijstand", "vt", "payable", "status", "reasons");
+		printf("%-10s %-4s %-13s %2d %4d %9s %8s %8s %9s %9s %8s %9s %-12s %s\n", r->case_id, r->municipality,
+		       r->household, r->cost_sharers, r->days, m(r->norm, a), m(r->housing_reduction, b), m(r->sanction, c),
+		       m(r->income, d), m(r->bijstand, e), m(r->holiday_reserve, f), m(r->payable, g), r->status, r->reasons);
+		break;
+	}
+	o->n++;
+	return ferror(stdout) ? 1 : 0;
+}
+
+static void on_say(void *ctx, const char *line)
+{
+	(void)ctx;
+	puts(line);
+}
+
+static void on_warn(void *ctx, const char *msg)
+{
+	int *warned = ctx;
+	*warned = 1;
+	gbi_warning("%s", msg);
+}
+
+int cmd_calculate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"store", required_argument, NULL, 'd'},
+		{"period", required_argument, NULL, 'p'},
+		{"municipality", required_argument, NULL, 'm'},
+		{"case", required_argument, NULL, 'c'},
+		{"format", required_argument, NULL, 'f'},
+		{"explain", required_argument, NULL, 'x'},
+		{"parameters", required_argument, NULL, 'P'},
+		{"busy-timeout", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct gbi_calc_opts o;
+	memset(&o, 0, sizeof o);
+	const char *store = NULL, *period = NULL, *paramfile = NULL;
+	struct out out = {F_CSV, 0};
+	int busy = 30000, c, warned = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:p:m:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': store = optarg; break;
+		case 'p': period = optarg; break;
+		case 'm':
+			if (gbi_parse_municipality(optarg, strlen(optarg)))
+				return gbi_usage_error(usage_calculate, "--municipality '%s': not a 4-digit CBS code", optarg);
+			if (o.nmunis == GBI_CALC_MAX_FILTER)
+				return gbi_usage_error(usage_calculate, "at most %d --municipality options", GBI_CALC_MAX_FILTER);
+			o.munis[o.nmunis++] = optarg;
+			break;
+		case 'c':
+			if (gbi_parse_case_id(optarg, strlen(optarg)))
+				return gbi_usage_error(usage_calculate, "--case '%s': not a case id", optarg);
+			if (o.ncases == GBI_CALC_MAX_FILTER)
+				return gbi_usage_error(usage_calculate, "at most %d --case options", GBI_CALC_MAX_FILTER);
+			o.cases[o.ncases++] = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "csv") == 0) out.fmt = F_CSV;
+			else if (strcmp(optarg, "jsonl") == 0) out.fmt = F_JSONL;
+			else if (strcmp(optarg, "text") == 0) out.fmt = F_TEXT;
+			else return gbi_usage_error(usage_calculate, "--format '%s': use csv, jsonl or text", optarg);
+			break;
+		case 'x':
+			if (gbi_parse_case_id(optarg, strlen(optarg)))
+				return gbi_usage_error(usage_calculate, "--explain '%s': not a case id", optarg);
+			o.explain = optarg;
+			break;
+		case 'P': paramfile = optarg; break;
+		case 'T':
+			if ((busy = gbi_busy_ms(optarg)) < 0)
+				return gbi_usage_error(usage_calculate, "--busy-timeout '%s': not a number of seconds", optarg);
+			break;
+		case 'h':
+			fputs(usage_calculate, stdout);
+			fputs(options_help, stdout);
+			return 0;
+		default:
+			return gbi_usage_error(usage_calculate, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return gbi_usage_error(usage_calculate, "unexpected argument '%s'", argv[optind]);
+	if (!period)
+		return gbi_usage_error(usage_calculate, "--period YYYY-MM is required");
+	int32_t ym;
+	if (gbi_parse_period(period, strlen(period), "YYYY-MM", &ym))
+		return gbi_usage_error(usage_calculate, "--period '%s': not a month YYYY-MM", period);
+	o.period = ym;
+
+	struct gbi_store *s;
+	int64_t run_id;
+	int rc = gbi_open_run(store, busy, "calculate", argc, argv, &s, &run_id);
+	if (rc)
+		return rc;
+	o.run_id = run_id;
+	o.say = on_say;
+	o.warn = on_warn;
+	o.ctx = &warned;
+	struct gbi_err err;
+	gbi_err_clear(&err);
+	struct gbi_params *p = NULL;
+	struct gbi_calc_summary sum;
+	char counts[256] = "";
+	int status = 0;
+	if (gbi_params_load(s, paramfile, &p, &err) || gbi_calc_run(s, p, &o, &sum, &err)) {
+		status = gbi_fail(&err);
+	} else if (!o.explain) {
+		if (out.fmt == F_CSV)
+			puts("case_id,municipality,period,household,cost_sharers,days,norm,housing_reduction,sanction,"
+			     "income,bijstand,holiday_reserve,payable,status,reasons");
+		if (gbi_calc_results(s, sum.calc_run_id, print_row, &out, &err))
+			status = gbi_fail(&err);
+		char tot[32];
+		gbi_money_format(sum.total_payable, tot, sizeof tot);
+		snprintf(counts, sizeof counts, "calc_run=%lld cases=%ld payable=%ld nil=%ld held=%ld not_entitled=%ld total=%s",
+			 (long long)sum.calc_run_id, sum.cases, sum.payable, sum.nil, sum.held, sum.not_entitled, tot);
+		fprintf(stderr, "%s: %s: %s\n", gbi_cmd_name, period, counts);
+		if (!status && (warned || sum.held))
+			status = GBI_ATTENTION;
+	}
+	gbi_params_free(p);
+	return gbi_close_run(s, run_id, status, counts);
+}
