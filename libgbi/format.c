@@ -284,10 +284,18 @@ static gbi_status parse_column(struct parser *p, struct gbi_format *f, struct gb
 	return GBI_OK;
 }
 
-static gbi_status finish_table(struct parser *p, struct gbi_table *t)
+static gbi_status finish_table(struct parser *p, struct gbi_table *t, const char *owner)
 {
 	if (!t)
 		return GBI_OK;
+	if (owner[0] && t->owner_col < 0) {
+		/* an owner line after its column, or naming no column */
+		t->owner_col = col_index(t, owner);
+		if (t->owner_col < 0)
+			return perr(p, "table '%s': owner '%s' is not a column of the table", t->name, owner);
+		if (t->cols[t->owner_col].type != GBI_T_MUNICIPALITY)
+			return perr(p, "owner column '%s' is not of type municipality", owner, "");
+	}
 	t->case_col = col_index(t, "case_id");
 	t->bsn_col = col_index(t, "bsn");
 	if (t->ncols == 0)
@@ -360,7 +368,7 @@ gbi_status gbi_format_parse(const char *text, const char *origin, const char *ba
 		const char *v = nw > 1 ? w[1] : "";
 
 		if (strcmp(k, "table") == 0) {
-			gbi_status st = finish_table(&p, t);
+			gbi_status st = finish_table(&p, t, pending_owner);
 			if (st)
 				return st;
 			if (nw != 2 || !valid_name(v))
@@ -506,7 +514,7 @@ gbi_status gbi_format_parse(const char *text, const char *origin, const char *ba
 		} else
 			return perr(&p, "unknown setting '%s'", k, "");
 	}
-	gbi_status st = finish_table(&p, t);
+	gbi_status st = finish_table(&p, t, pending_owner);
 	if (st || (st = check_files(&p, f)))
 		return st;
 	if (!seen_name)

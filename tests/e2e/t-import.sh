@@ -405,3 +405,13 @@ test_front_end() {
 		expect_err "write error"
 	fi
 }
+
+test_format_owner_checked() {
+	mkdir f
+	printf 'name o1\ntable t\n  column m municipality\n  owner m\n' > f/o1.fmt
+	printf 'name o2\ntable t\n  owner nosuch\n  column m municipality\n' > f/o2.fmt
+	printf 'case_id,municipality,status,start_date\n' > cases.csv
+	gbi import -d s.db --format f/o2.fmt cases.csv
+	expect_rc 3
+	expect_err "table 't': owner 'nosuch' is not a column of the table"
+}
