@@ -58,17 +58,17 @@ static const struct gbi_rule rules[] = {
 	 "INSERT INTO vf SELECT 'NO_APPLICANT', c.muni, c.case_id, NULL, 'no applicant in the period', 'cases', c.batch_id, c.line "
 	 "FROM vc c WHERE c.in_scope AND NOT EXISTS (SELECT 1 FROM vm WHERE vm.muni=c.muni AND vm.case_id=c.case_id AND vm.role='applicant')"},
 	{"TWO_APPLICANTS", "block", "PW art. 4 lid 1 a, art. 3",
-	 "the case has two or more applicants in the period",
+	 "the case has two applicants at the same time in the period",
 	 "cases,members", 0,
-	 "INSERT INTO vf SELECT 'TWO_APPLICANTS', muni, case_id, bsn, printf('%d applicants in the period', n), 'members', batch_id, line "
-	 "FROM (SELECT muni, case_id, bsn, batch_id, max(line) AS line, count(DISTINCT bsn) AS n FROM vm "
-	 "WHERE in_scope AND role='applicant' GROUP BY muni, case_id) WHERE n > 1"},
+	 "INSERT INTO vf SELECT 'TWO_APPLICANTS', a.muni, a.case_id, b.bsn, printf('%s and %s are both applicants from %s', a.bsn, b.bsn, max(ifnull(a.fd,''), ifnull(b.fd,''))), "
+	 "'members', b.batch_id, b.line FROM vm a JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
+	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope AND a.role='applicant'"},
 	{"TWO_PARTNERS", "block", "PW art. 3 lid 1-3",
-	 "the case has two or more partners in the period (a household has one couple)",
+	 "the case has two partners at the same time in the period (a household has one couple)",
 	 "cases,members", 0,
-	 "INSERT INTO vf SELECT 'TWO_PARTNERS', muni, case_id, bsn, printf('%d partners in the period', n), 'members', batch_id, line "
-	 "FROM (SELECT muni, case_id, bsn, batch_id, max(line) AS line, count(DISTINCT bsn) AS n FROM vm "
-	 "WHERE in_scope AND role='partner' GROUP BY muni, case_id) WHERE n > 1"},
+	 "INSERT INTO vf SELECT 'TWO_PARTNERS', a.muni, a.case_id, b.bsn, printf('%s and %s are both partners from %s', a.bsn, b.bsn, max(ifnull(a.fd,''), ifnull(b.fd,''))), "
+	 "'members', b.batch_id, b.line FROM vm a JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
+	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope AND a.role='partner'"},
 	{"MEMBER_IN_TWO_CASES", "block", "PW art. 40 lid 1, art. 4 lid 1 a",
 	 "a member is in another case of this or another municipality in the same period (double payment)",
 	 "cases,members", 0,
@@ -293,8 +293,9 @@ static const char setup_sql[] =
 	"  AND (status<>'ended' OR end_date IS NOT NULL)));"
 	"CREATE INDEX temp.vc_iban ON vc(iban);"
 	"CREATE TEMP TABLE vm(muni TEXT, case_id TEXT, bsn TEXT, role TEXT, birth TEXT, pb INTEGER, pl INTEGER, "
-	"  batch_id INTEGER, line INTEGER, in_scope INTEGER);"
-	"INSERT INTO vm SELECT m.muni, m.case_id, m.bsn, m.role, p.birth_date, p.batch_id, p.line, m.batch_id, m.line, c.in_scope "
+	"  batch_id INTEGER, line INTEGER, in_scope INTEGER, fd TEXT, td TEXT);"
+	"INSERT INTO vm SELECT m.muni, m.case_id, m.bsn, m.role, p.birth_date, p.batch_id, p.line, m.batch_id, m.line, c.in_scope, "
+	"  m.from_date, m.to_date "
 	"  FROM vc c JOIN members m ON m.live=1 AND m.case_id=c.case_id AND m.muni=c.muni "
 	"  LEFT JOIN persons p ON p.rowid=(SELECT min(q.rowid) FROM persons q WHERE q.live=1 AND q.bsn=m.bsn) "
 	"  WHERE c.status='application' OR (" IN_PERIOD("m") ");"
