@@ -301,7 +301,8 @@ gbi_status gbi_diff(struct gbi_store *s, const struct gbi_diff_opts *o, const st
 		/* the case of a person: the person's own live case */
 		"UPDATE temp.diff SET (muni, case_id)=(SELECT m.muni, m.case_id FROM members m WHERE m.live=1 "
 		"  AND m.bsn=diff.bsn ORDER BY m.muni, m.case_id LIMIT 1) WHERE bsn IS NOT NULL AND case_id IS NULL;"
-		"UPDATE temp.diff SET change=CASE WHEN case_id IS NOT NULL THEN 'client_moved' "
+		"UPDATE temp.diff SET change=CASE WHEN va IS NULL THEN 'new' WHEN vb IS NULL THEN 'removed' "
+		"  WHEN case_id IS NOT NULL THEN 'client_moved' "
 		"  WHEN cin IS NOT NULL THEN 'moved_in' WHEN cout IS NOT NULL THEN 'moved_out' ELSE 'moved' END "
 		"WHERE tbl='addresses';"
 		"UPDATE temp.diff SET muni=substr(coalesce(cin,cout),1,4), case_id=substr(coalesce(cin,cout),6) "

@@ -11,7 +11,8 @@
  *   members    joined, left, changed
  *   addresses  client_moved (a client's own address changed), moved_in (a
  *              person moved into a client's dwelling), moved_out (a person
- *              left a client's dwelling), moved (no client involved)
+ *              left a client's dwelling), moved (no client involved), new
+ *              (no current address before), removed (none after)
  *   the others new, removed, changed (incomes, assets and payments are
  *              summed per key, shown in euros)
  *

@@ -16,6 +16,7 @@
 
 #include "reconcile.h"
 #include "audit.h"
+#include "calc.h"
 #include "csvout.h"
 #include "field.h"
 #include "params.h"
@@ -31,8 +32,8 @@
 	a".household, "a".cost_sharers, "a".days, "a".norm, "a".housing_reduction, "a".sanction, " \
 	a".income, "a".holiday_reserve, "a".status, "a".reasons"
 
-static gbi_status recalc(struct gbi_store *s, const char *period, const char *const *munis, int nmunis,
-			     const char *parameters, struct gbi_err *err);
+static gbi_status take_recalc(struct gbi_store *s, struct gbi_err *err);
+
 
 static gbi_status step_done(struct gbi_store *s, sqlite3_stmt *st, const char *what, struct gbi_err *err)
 {
@@ -61,7 +62,7 @@ static gbi_status period_runs(struct gbi_store *s, const struct gbi_reconcile_op
 {
 	sqlite3_stmt *st, *ins;
 	gbi_status r = gbi_store_prepare(s, "SELECT id, municipalities, last_batch FROM calc_run WHERE period=? "
-					    "AND cases='' ORDER BY id DESC", &st, err);
+					    "AND cases='' AND id NOT IN (SELECT id FROM temp.rnew) ORDER BY id DESC", &st, err);
 	if (r)
 		return r;
 	if ((r = gbi_store_prepare(s, "INSERT OR IGNORE INTO temp.rrun VALUES(?,?,?)", &ins, err))) {
@@ -74,7 +75,7 @@ static gbi_status period_runs(struct gbi_store *s, const struct gbi_reconcile_op
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		const char *m = text(st, 1);
-		if (sqlite3_column_int64(st, 2) < last_batch && note && !found) {
+		if (sqlite3_column_int64(st, 2) < last_batch && note && !found && o->against == GBI_AGAINST_LEGACY) {
 			char msg[256];
 			snprintf(msg, sizeof msg, "%s: calculation run %lld is older than the latest import (batch %lld)", period,
 				 (long long)id, (long long)last_batch);
@@ -261,7 +262,7 @@ static void explain_legacy(struct buf *b, const struct comp *c, const char *peri
 		add(b, "gbi finds the case %s%s%s%s", c->status, *c->reasons ? " (" : "", c->reasons, *c->reasons ? ")" : "");
 	if (!legacy_paid)
 		add(b, "legacy paid nothing for this case and period");
-	if (d > 0 && ad == c->holiday_reserve + 0 && c->holiday_reserve)
+	if (c->holiday_reserve && ad == c->holiday_reserve)
 		add(b, "difference equals the holiday allowance reserve %s", eur(e1, sizeof e1, c->holiday_reserve));
 	if (c->income && ad == c->income)
 		add(b, "difference equals the income gbi counted, %s", eur(e1, sizeof e1, c->income));
@@ -400,6 +401,7 @@ static gbi_status run_all(struct gbi_store *s, const struct gbi_reconcile_opts *
 	gbi_period_format(o->to, pt);
 	if ((r = gbi_store_exec(s,
 		"CREATE TEMP TABLE IF NOT EXISTS rmuni(muni TEXT PRIMARY KEY);"
+		"CREATE TEMP TABLE IF NOT EXISTS rnew(id INTEGER PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS rrun(period TEXT, muni TEXT, run INTEGER, PRIMARY KEY(period, muni));"
 		"CREATE TEMP TABLE IF NOT EXISTS rc(m TEXT, case_id TEXT, period TEXT, gp INTEGER, la INTEGER, crid INTEGER);"
 		"CREATE TEMP TABLE IF NOT EXISTS recalc(municipality TEXT, case_id TEXT, period TEXT, " RECALC_COLS ","
@@ -426,10 +428,9 @@ static gbi_status run_all(struct gbi_store *s, const struct gbi_reconcile_opts *
 		gbi_period_format(ym, period);
 		if ((r = period_runs(s, o, period, last_batch, note, ctx, err)))
 			return r;
-		if (o->against == GBI_AGAINST_CALCULATIONS &&
-		    (r = recalc(s, period, (const char *const *)o->munis, o->nmunis, o->parameters, err)))
-			return r;
 	}
+	if (o->against == GBI_AGAINST_CALCULATIONS && (r = take_recalc(s, err)))
+		return r;
 	if (o->against == GBI_AGAINST_LEGACY)
 		r = fill_legacy(s, o, pf, pt, err);
 	else
@@ -485,6 +486,61 @@ static gbi_status run_all(struct gbi_store *s, const struct gbi_reconcile_opts *
 	return gbi_store_exec(s, sql, err);
 }
 
+/* ---- recomputation -------------------------------------------------------- */
+
+/* Recomputes every period with today's store through gbi calculate's
+ * library.  gbi_calc_run stores a calc run in its own transaction; its ids
+ * go to temp.rnew, and take_recalc() moves the rows into temp.recalc and
+ * removes the runs, so that a reconcile never changes what gbi export
+ * takes as the latest calculation. */
+static gbi_status recompute(struct gbi_store *s, const struct gbi_reconcile_opts *o, struct gbi_err *err)
+{
+	struct gbi_params *p;
+	gbi_status r = gbi_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS rnew(id INTEGER PRIMARY KEY); DELETE FROM temp.rnew;",
+				      err);
+	if (r || (r = gbi_params_load(s, o->parameters, &p, err)))
+		return r;
+	for (int32_t ym = o->from; ym <= o->to && !r; ym = next_period(ym)) {
+		struct gbi_calc_opts co;
+		struct gbi_calc_summary cs;
+		memset(&co, 0, sizeof co);
+		co.period = ym;
+		for (int i = 0; i < o->nmunis && i < GBI_CALC_MAX_FILTER; i++)
+			co.munis[co.nmunis++] = o->munis[i];
+		co.run_id = o->run_id;
+		if ((r = gbi_calc_run(s, p, &co, &cs, err)))
+			break;
+		if (cs.calc_run_id) {
+			char sql[96];
+			snprintf(sql, sizeof sql, "INSERT INTO temp.rnew VALUES(%lld)", (long long)cs.calc_run_id);
+			r = gbi_store_exec(s, sql, err);
+		}
+	}
+	gbi_params_free(p);
+	return r;
+}
+
+static gbi_status take_recalc(struct gbi_store *s, struct gbi_err *err)
+{
+	return gbi_store_exec(s,
+		"INSERT INTO temp.recalc SELECT municipality, case_id, period, payable, household, cost_sharers, days, norm, "
+		"  housing_reduction, sanction, income, holiday_reserve, status, reasons FROM calc_result "
+		"  WHERE calc_run_id IN (SELECT id FROM temp.rnew);"
+		"DELETE FROM calc_result WHERE calc_run_id IN (SELECT id FROM temp.rnew);"
+		"DELETE FROM calc_run WHERE id IN (SELECT id FROM temp.rnew);", err);
+}
+
+/* Removes recomputed runs left by a failed reconcile. */
+static void drop_recalc(struct gbi_store *s)
+{
+	if (gbi_store_begin(s, NULL) == GBI_OK &&
+	    gbi_store_exec(s, "DELETE FROM calc_result WHERE calc_run_id IN (SELECT id FROM temp.rnew);"
+			      "DELETE FROM calc_run WHERE id IN (SELECT id FROM temp.rnew); DELETE FROM temp.rnew;", NULL) == GBI_OK)
+		gbi_store_commit(s, NULL);
+	else
+		gbi_store_rollback(s);
+}
+
 gbi_status gbi_reconcile(struct gbi_store *s, const struct gbi_reconcile_opts *o,
 			 void (*note)(void *ctx, const char *msg), void *ctx,
 			 struct gbi_reconcile_summary *sum, struct gbi_err *err)
@@ -500,14 +556,25 @@ gbi_status gbi_reconcile(struct gbi_store *s, const struct gbi_reconcile_opts *o
 	for (int i = 0; i < o->nmunis; i++)
 		if (gbi_parse_municipality(o->munis[i], strlen(o->munis[i])))
 			return gbi_err_set(err, GBI_EUSAGE, "--municipality '%s': not a 4-digit CBS code", o->munis[i]);
-	gbi_status r = gbi_store_begin(s, err);
+	gbi_status r = gbi_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS rnew(id INTEGER PRIMARY KEY); DELETE FROM temp.rnew;", err);
 	if (r)
 		return r;
-	if ((r = run_all(s, o, note, ctx, sum, err))) {
-		gbi_store_rollback(s);
+	if (o->against == GBI_AGAINST_CALCULATIONS && (r = recompute(s, o, err))) {
+		drop_recalc(s);
 		return r;
 	}
-	return gbi_store_commit(s, err);
+	if ((r = gbi_store_begin(s, err)))
+		goto fail;
+	if ((r = run_all(s, o, note, ctx, sum, err))) {
+		gbi_store_rollback(s);
+		goto fail;
+	}
+	if ((r = gbi_store_commit(s, err)))
+		goto fail;
+	return GBI_OK;
+fail:
+	drop_recalc(s);
+	return r;
 }
 
 /* ---- reading a stored run ---------------------------------------------------- */
@@ -621,17 +688,4 @@ gbi_status gbi_reconcile_write_csv(struct gbi_store *s, int64_t id, FILE *fp, st
 											: GBI_AGAINST_CALCULATIONS)) < 0)
 		return gbi_err_set(err, GBI_ESYS, "write error");
 	return gbi_reconcile_each(s, id, csv_row, &c, err);
-}
-
-/* ---- recomputation -------------------------------------------------------- */
-
-/* Recomputes period with today's store into temp.recalc. */
-static gbi_status recalc(struct gbi_store *s, const char *period, const char *const *munis, int nmunis,
-			     const char *parameters, struct gbi_err *err)
-{
-	(void)s;
-	(void)munis;
-	(void)nmunis;
-	(void)parameters;
-	return gbi_err_set(err, GBI_EINPUT, "%s: recomputing needs gbi calculate's library, not built in yet", period);
 }
