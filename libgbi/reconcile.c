@@ -27,10 +27,11 @@
 /* The columns of temp.recalc beyond its key: a recomputed calc_result. */
 #define RECALC_COLS \
 	"payable INTEGER, household TEXT, cost_sharers INTEGER, days INTEGER, norm INTEGER, " \
-	"housing_reduction INTEGER, sanction INTEGER, income INTEGER, holiday_reserve INTEGER, status TEXT, reasons TEXT"
+	"housing_reduction INTEGER, sanction INTEGER, income INTEGER, holiday_reserve INTEGER, status TEXT, reasons TEXT, " \
+	"bijstand INTEGER"
 #define COMP_COLS(a) \
 	a".household, "a".cost_sharers, "a".days, "a".norm, "a".housing_reduction, "a".sanction, " \
-	a".income, "a".holiday_reserve, "a".status, "a".reasons"
+	a".income, "a".holiday_reserve, "a".status, "a".reasons, "a".bijstand"
 
 static gbi_status take_recalc(struct gbi_store *s, struct gbi_err *err);
 
@@ -123,7 +124,8 @@ static gbi_status period_runs(struct gbi_store *s, const struct gbi_reconcile_op
 /* The calc_result rows of gbi's runs (step 1), as a SELECT of
  * m, case_id, period, payable, calc_run_id; ?1 the municipality filter flag. */
 #define GBI_ROWS \
-	"SELECT c.municipality AS m, c.case_id AS case_id, c.period AS period, c.payable AS gp, c.calc_run_id AS crid " \
+	"SELECT c.municipality AS m, c.case_id AS case_id, c.period AS period, " \
+	"CASE WHEN c.status='payable' THEN c.payable ELSE 0 END AS gp, c.calc_run_id AS crid " \
 	"FROM temp.rrun r JOIN calc_result c ON c.calc_run_id=r.run " \
 	"WHERE ((r.muni='*' AND NOT EXISTS (SELECT 1 FROM temp.rrun r2 WHERE r2.period=r.period AND r2.muni=c.municipality)) " \
 	"   OR (r.muni<>'*' AND c.municipality=r.muni)) " \
@@ -160,7 +162,7 @@ static gbi_status fill_calculations(struct gbi_store *s, const struct gbi_reconc
 		"INSERT INTO temp.rc SELECT m, case_id, period, sum(la), sum(gp), max(crid) FROM ("
 		"SELECT m, case_id, period, gp, NULL AS la, crid FROM (" GBI_ROWS ") "
 		"UNION ALL "
-		"SELECT municipality, case_id, period, NULL, payable, NULL FROM temp.recalc "
+		"SELECT municipality, case_id, period, NULL, CASE WHEN status='payable' THEN payable ELSE 0 END, NULL FROM temp.recalc "
 		"WHERE ?1=0 OR municipality IN (SELECT muni FROM temp.rmuni)"
 		") GROUP BY m, case_id, period", &st, err);
 	if (r)
@@ -176,7 +178,7 @@ static gbi_status fill_calculations(struct gbi_store *s, const struct gbi_reconc
 struct comp {
 	int have;                  /* a gbi calculation exists */
 	const char *household, *status, *reasons;
-	int64_t cost_sharers, days, norm, housing_reduction, sanction, income, holiday_reserve;
+	int64_t cost_sharers, days, norm, housing_reduction, sanction, income, holiday_reserve, bijstand;
 };
 
 static void load_comp(sqlite3_stmt *st, int i, struct comp *c)
@@ -192,6 +194,7 @@ static void load_comp(sqlite3_stmt *st, int i, struct comp *c)
 	c->holiday_reserve = sqlite3_column_int64(st, i + 7);
 	c->status = text(st, i + 8);
 	c->reasons = text(st, i + 9);
+	c->bijstand = sqlite3_column_int64(st, i + 10);
 }
 
 
@@ -242,6 +245,27 @@ static int32_t day_before(int32_t ymd)
 	return y * 10000 + m * 100 + gbi_days_in_month(y, m);
 }
 
+/* Whether a payable difference ad is explained by a component x of the
+ * bijstand: x itself, or x less the change of the holiday reserve it
+ * brings (the reserve is round_half_up(pct % of bijstand)): 1 for x, 2
+ * for x net of the reserve, 0 when not. */
+static int explains(const struct comp *c, int64_t pct, int64_t x, int64_t ad)
+{
+	if (!x)
+		return 0;
+	x = iabs(x);
+	if (ad == x)
+		return 1;
+	int64_t up = gbi_round_half_up((c->bijstand + x) * pct, 100) - c->holiday_reserve;
+	int64_t down = c->bijstand >= x ? c->holiday_reserve - gbi_round_half_up((c->bijstand - x) * pct, 100) : -1;
+	return ad == x - up || (down >= 0 && ad == x - down) ? 2 : 0;
+}
+
+static const char *net(int how)
+{
+	return how == 2 ? " (less its holiday reserve)" : "";
+}
+
 /* What gbi can tell about a difference d = gbi - legacy. */
 static void explain_legacy(struct buf *b, const struct comp *c, const char *period, int64_t d, int legacy_paid,
 			   const char *case_status, const struct gbi_params *p)
@@ -257,19 +281,24 @@ static void explain_legacy(struct buf *b, const struct comp *c, const char *peri
 		return;
 	}
 	if (strcmp(c->status, "held") == 0)
-		add(b, "gbi holds the payment: a blocking verify finding");
+		add(b, "gbi holds the payment%s%s%s", *c->reasons ? " (" : "", c->reasons, *c->reasons ? ")" : "");
 	else if (strcmp(c->status, "payable") != 0)
 		add(b, "gbi finds the case %s%s%s%s", c->status, *c->reasons ? " (" : "", c->reasons, *c->reasons ? ")" : "");
 	if (!legacy_paid)
 		add(b, "legacy paid nothing for this case and period");
+	int64_t pct = 5;
+	if (p)
+		gbi_params_find(p, "holiday_allowance_percent", first, &pct);
 	if (c->holiday_reserve && ad == c->holiday_reserve)
 		add(b, "difference equals the holiday allowance reserve %s", eur(e1, sizeof e1, c->holiday_reserve));
-	if (c->income && ad == c->income)
-		add(b, "difference equals the income gbi counted, %s", eur(e1, sizeof e1, c->income));
-	if (c->sanction && ad == c->sanction)
-		add(b, "difference equals the sanction gbi applied, %s", eur(e1, sizeof e1, c->sanction));
-	if (c->housing_reduction && ad == c->housing_reduction)
-		add(b, "difference equals the housing reduction gbi applied, %s", eur(e1, sizeof e1, c->housing_reduction));
+	int how;
+	if ((how = explains(c, pct, c->income, ad)))
+		add(b, "difference equals the income gbi counted, %s%s", eur(e1, sizeof e1, c->income), net(how));
+	if ((how = explains(c, pct, c->sanction, ad)))
+		add(b, "difference equals the sanction gbi applied, %s%s", eur(e1, sizeof e1, c->sanction), net(how));
+	if ((how = explains(c, pct, c->housing_reduction, ad)))
+		add(b, "difference equals the housing reduction gbi applied, %s%s", eur(e1, sizeof e1, c->housing_reduction),
+		    net(how));
 	if (c->days && c->days < mdays)
 		add(b, "gbi pays %lld of %d days (start or end date in the month)", (long long)c->days, mdays);
 	int couple = strcmp(c->household, "couple") == 0;
@@ -277,17 +306,17 @@ static void explain_legacy(struct buf *b, const struct comp *c, const char *peri
 		int64_t single, pair;
 		if (gbi_params_find(p, "norm_single", first, &single) && gbi_params_find(p, "norm_couple", first, &pair)) {
 			int64_t other = couple ? single : pair;
-			if (c->cost_sharers > 1 && (ad == iabs(single - c->norm) || ad == iabs(pair - c->norm)))
+			if (c->cost_sharers > 1 && (explains(c, pct, single - c->norm, ad) || explains(c, pct, pair - c->norm, ad)))
 				add(b, "difference equals the cost-sharer reduction: gbi counts %lld cost-sharers",
 				    (long long)c->cost_sharers);
-			else if (c->cost_sharers <= 1 && ad == iabs(other - c->norm))
+			else if (c->cost_sharers <= 1 && explains(c, pct, other - c->norm, ad))
 				add(b, "difference equals the norm of a %s instead of a %s household", couple ? "single" : "couple",
 				    c->household);
 			const char *key = couple ? "norm_couple" : "norm_single";
 			int32_t vf = gbi_params_valid_from(p, key, first, NULL);
 			int64_t prev;
 			if (c->cost_sharers <= 1 && vf && gbi_params_find(p, key, day_before(vf), &prev) &&
-			    ad == iabs(c->norm - prev) && ad) {
+			    explains(c, pct, c->norm - prev, ad)) {
 				char date[11];
 				gbi_date_format(vf, date);
 				add(b, "difference equals the norm change of %s (norm date): %s before, %s from then", date,
@@ -372,7 +401,7 @@ static gbi_status explain_all(struct gbi_store *s, int64_t id, enum gbi_against 
 		struct buf b = {text_, sizeof text_, 0};
 		struct comp a, n;
 		load_comp(st, 5, &a);
-		load_comp(st, 15, &n);
+		load_comp(st, 16, &n);
 		if (against == GBI_AGAINST_LEGACY)
 			explain_legacy(&b, &a, text(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3), text(st, 4), p);
 		else
@@ -524,7 +553,7 @@ static gbi_status take_recalc(struct gbi_store *s, struct gbi_err *err)
 {
 	return gbi_store_exec(s,
 		"INSERT INTO temp.recalc SELECT municipality, case_id, period, payable, household, cost_sharers, days, norm, "
-		"  housing_reduction, sanction, income, holiday_reserve, status, reasons FROM calc_result "
+		"  housing_reduction, sanction, income, holiday_reserve, status, reasons, bijstand FROM calc_result "
 		"  WHERE calc_run_id IN (SELECT id FROM temp.rnew);"
 		"DELETE FROM calc_result WHERE calc_run_id IN (SELECT id FROM temp.rnew);"
 		"DELETE FROM calc_run WHERE id IN (SELECT id FROM temp.rnew);", err);
