@@ -18,7 +18,7 @@
 
 const char usage_export[] =
 	"usage: gbi export FORMAT --period YYYY-MM [-d STORE] [-m CODE]... [-o FILE] [--run ID]\n"
-	"                  [--version 09|03] [--date YYYY-MM-DD] [--batch-size N] [--jsonl]\n"
+	"                  [--version 09|03] [--date YYYY-MM-DD] [--batch-size N] [--indent] [--jsonl]\n"
 	"                  [--busy-timeout SECONDS]\n"
 	"       gbi export verify-bundle FILE\n";
 
@@ -34,6 +34,7 @@ static const char options_help[] =
 	"      --version 09|03      pain.001.001.09 (default) or pain.001.001.03\n"
 	"      --date YYYY-MM-DD    requested execution date (default: policy payment_day)\n"
 	"      --batch-size N       transactions per payment block, at most 100000 (default)\n"
+	"      --indent             pain001: one element per line, indented (larger file)\n"
 	"      --jsonl              results and findings as JSON Lines instead of CSV\n"
 	"      --busy-timeout S     wait this long for another gbi's lock (30)\n";
 
@@ -78,6 +79,7 @@ int cmd_export(int argc, char **argv)
 		{"date", required_argument, NULL, 'D'},
 		{"batch-size", required_argument, NULL, 'B'},
 		{"jsonl", no_argument, NULL, 'j'},
+		{"indent", no_argument, NULL, 'I'},
 		{"busy-timeout", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -85,7 +87,7 @@ int cmd_export(int argc, char **argv)
 	const char *period = NULL, *store = NULL, *output = NULL, *munis[GBI_EXPORT_MAX_MUNIS];
 	int nmunis = 0, busy = 30000, c;
 	int64_t run_id = 0;
-	struct gbi_sepa_opts so = {9, NULL, NULL, 0};
+	struct gbi_sepa_opts so = {9, NULL, NULL, 0, 0};
 	struct gbi_export_opts eo = {NULL, 0};
 	optind = 1;
 	opterr = 0;
@@ -124,6 +126,7 @@ int cmd_export(int argc, char **argv)
 						       GBI_SEPA_BATCH_MAX);
 			break;
 		case 'j': eo.jsonl = 1; break;
+		case 'I': so.indent = 1; break;
 		case 'T':
 			if ((busy = gbi_busy_ms(optarg)) < 0)
 				return gbi_usage_error(usage_export, "--busy-timeout '%s': not a number of seconds", optarg);

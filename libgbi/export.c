@@ -3,6 +3,8 @@
  * results, findings, stats and bus (export.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,18 @@ gbi_status gbi_out_open(struct gbi_out *o, const char *path, struct gbi_err *err
 		return GBI_OK;
 	if (gbi_strlcpy(o->path, path, sizeof o->path) >= sizeof o->path)
 		return gbi_err_set(err, GBI_EUSAGE, "'%s': name too long", path);
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return gbi_err_set(err, GBI_EUSAGE, "'%s' is a directory", path);
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* a device or pipe (/dev/null, a FIFO): written in place, never replaced */
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return gbi_err_set(err, GBI_ESYS, "cannot open '%s': %s", path, strerror(errno));
+		o->fd = fd;
+		o->own = 2;
+		return GBI_OK;
+	}
 	snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX", path);
 	int fd = mkstemp(o->tmp);
 	if (fd < 0) {
@@ -129,6 +143,12 @@ gbi_status gbi_out_commit(struct gbi_out *o, char hex[65], struct gbi_err *err)
 	}
 	if (!o->own)
 		return GBI_OK;
+	if (o->own == 2) {
+		o->own = 0;
+		if (close(o->fd) != 0)
+			return gbi_err_set(err, GBI_ESYS, "writing '%s': %s", o->path, strerror(errno));
+		return GBI_OK;
+	}
 	if (fsync(o->fd) != 0 || close(o->fd) != 0) {
 		int e = errno;
 		o->fd = -1;
@@ -153,7 +173,7 @@ void gbi_out_abort(struct gbi_out *o)
 	if (o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;
-	if (o->tmp[0])
+	if (o->tmp[0] && o->own == 1)
 		unlink(o->tmp);
 	o->tmp[0] = '\0';
 	o->own = 0;

@@ -22,7 +22,8 @@
 
 struct gbi_out {
 	int fd;                  /* where the bytes go */
-	int own;                 /* 1: a temporary file to rename to path on commit */
+	int own;                 /* 1: a temporary file to rename to path on commit;
+	                            2: an existing device or pipe, written in place */
 	char path[1024];         /* the final name ("" for a plain descriptor) */
 	char tmp[1040];          /* the temporary name while writing */
 	struct sha256_ctx sha;   /* over every byte written */
@@ -32,8 +33,9 @@ struct gbi_out {
 	unsigned char buf[1 << 16];
 };
 
-/* Opens output to path: NULL or "-" is standard output, otherwise a
- * temporary file PATH.XXXXXX (mode 0600) in the same directory. */
+/* Opens output to path: NULL or "-" is standard output; an existing device
+ * or pipe (/dev/null) is written in place; otherwise a temporary file
+ * PATH.XXXXXX (mode 0600) in the same directory, renamed on commit. */
 gbi_status gbi_out_open(struct gbi_out *o, const char *path, struct gbi_err *err);
 /* Output to an open descriptor that the caller owns (not closed). */
 void gbi_out_fd(struct gbi_out *o, int fd);

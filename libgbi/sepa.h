@@ -34,6 +34,7 @@ struct gbi_sepa_opts {
 	const char *date;        /* requested execution date YYYY-MM-DD, or NULL: policy payment_day */
 	const char *munis;       /* municipality filter, see gbi_export_munis */
 	int64_t batch_max;       /* transactions per block, 1..GBI_SEPA_BATCH_MAX (0: the maximum) */
+	int indent;              /* 1: one element per line, indented (about 30% larger, slower) */
 };
 
 /* Writes the pain.001 of run r to out.  t gets the counts and sum;
