@@ -40,6 +40,8 @@ struct imp {
 	sqlite3_stmt *rej;            /* INSERT INTO reject */
 	uint64_t next_progress;
 	struct gbi_stream *stream;
+	int cases_read;               /* the batch's cases table has been read */
+	int case_rows_early;          /* owner-case rows were read before it */
 };
 
 /* Records one rejected row: store, callback, counts. */
@@ -315,17 +317,55 @@ static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err
 	return GBI_OK;
 }
 
+static gbi_status execf(struct imp *c, struct gbi_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* INSERT INTO the table, parameters ?1 batch_id, ?2 line, ?3 muni, ?4 live,
+ * ?5... the columns.  A row of an owner-case table takes the municipality of
+ * its case from temp.cand as it is inserted (NULL when the case is unknown or
+ * ambiguous), which is much cheaper than updating every row afterwards. */
 static gbi_status prepare_insert(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
 {
-	char sql[2048], vals[256];
+	char sql[2048], vals[512], muni[128];
+	if (t->owner == GBI_OWN_CASE)
+		snprintf(muni, sizeof muni, "(SELECT muni FROM temp.cand WHERE case_id=?%d AND n=1)", t->case_col + 5);
+	else
+		snprintf(muni, sizeof muni, "?3");
 	size_t o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(batch_id,line,muni,live", t->name);
-	size_t vo = (size_t)snprintf(vals, sizeof vals, "?,?,?,?");
+	size_t vo = (size_t)snprintf(vals, sizeof vals, "?1,?2,%s,?4", muni);
 	for (int k = 0; k < t->ncols; k++) {
 		o += (size_t)snprintf(sql + o, sizeof sql - o, ",%s", t->cols[k].name);
-		vo += (size_t)snprintf(vals + vo, sizeof vals - vo, ",?");
+		vo += (size_t)snprintf(vals + vo, sizeof vals - vo, ",?%d", k + 5);
 	}
 	snprintf(sql + o, sizeof sql - o, ") VALUES(%s)", vals);
 	return gbi_store_prepare(c->s, sql, &c->ins, err);
+}
+
+/* The cases owner-case rows may name, one row per case id with the number
+ * of municipalities it is in: the batch's cases, and the current cases of
+ * the municipalities whose cases the batch does not deliver. */
+static gbi_status build_cand(struct imp *c, struct gbi_err *err)
+{
+	long long b = (long long)c->batch;
+	return execf(c, err,
+		"DELETE FROM temp.cand;"
+		"INSERT INTO temp.cand SELECT case_id, min(muni), count(*) FROM ("
+		"  SELECT case_id, muni FROM cases WHERE batch_id=%lld"
+		"  UNION SELECT case_id, muni FROM cases WHERE live=1 AND batch_id<>%lld"
+		"    AND muni NOT IN (SELECT DISTINCT muni FROM cases WHERE batch_id=%lld)) %s "
+		"GROUP BY case_id", b, b, b,
+		c->o->nmunis ? "WHERE muni IN (SELECT muni FROM temp.optm)" : "");
+}
+
+static int rank_table(void *vc, const char *base)
+{
+	struct imp *c = vc;
+	const struct gbi_table *t = gbi_format_table_by_file(c->fmt, base);
+	if (!t)
+		return 3;
+	if (t->owner == GBI_OWN_COLUMN)
+		return 0;  /* cases, policy: others name them */
+	return strcmp(t->name, "persons") == 0 ? 1 : 2;
 }
 
 static gbi_status on_table(void *vc, const char *name, const char *base, struct gbi_stream *st,
@@ -368,6 +408,11 @@ static gbi_status on_table(void *vc, const char *name, const char *base, struct 
 	c->header_done = 0;
 	c->stream = st;
 	c->next_progress = 0;
+	if (t->owner == GBI_OWN_CASE && !c->cases_read) {
+		c->case_rows_early = 1;
+		if ((r = build_cand(c, err)))
+			return r;
+	}
 	if ((r = gbi_store_drop_indexes(c->s, t->name, err)) || (r = prepare_insert(c, t, err)))
 		return r;
 	struct gbi_csvread *rd;
@@ -414,13 +459,15 @@ out:
 	sqlite3_finalize(c->ins);
 	c->ins = NULL;
 	c->stream = NULL;
+	if (r == GBI_OK && strcmp(t->name, "cases") == 0) {
+		c->cases_read = 1;
+		r = build_cand(c, err);
+	}
 	return r;
 }
 
 /* ---- set-based checks ---------------------------------------------------------- */
 
-static gbi_status execf(struct imp *c, struct gbi_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 static gbi_status execf(struct imp *c, struct gbi_err *err, const char *fmt, ...)
 {
 	char sql[4096];
@@ -512,40 +559,91 @@ static gbi_status check_unique(struct imp *c, const struct gbi_table *t, struct 
 }
 
 /* Gives rows of owner-case tables the municipality of their case. */
+/* Rejects owner-case rows whose case is unknown or ambiguous.  Rows read
+ * before the batch's cases (an archive's order) are given their municipality
+ * again first. */
 static gbi_status resolve_cases(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
 {
 	gbi_status r;
 	const char *h = t->cols[t->case_col].header;
 	long long b = (long long)c->batch;
-	if ((r = execf(c, err,
-		"UPDATE %s SET muni=(SELECT CASE WHEN count(*)=1 THEN min(muni) END FROM temp.cand k WHERE k.case_id=%s.case_id) "
+	if (c->case_rows_early && c->cases_read
+	    && (r = execf(c, err,
+		"UPDATE %s SET muni=(SELECT muni FROM temp.cand k WHERE k.case_id=%s.case_id AND n=1) "
 		"WHERE batch_id=%lld", t->name, t->name, b)))
 		return r;
 	return execf(c, err,
 		"INSERT INTO temp.rej SELECT '%s', line, '%s', case_id, "
-		"CASE (SELECT count(*) FROM temp.cand k WHERE k.case_id=x.case_id) WHEN 0 THEN 'no such case' "
-		"ELSE 'case id exists in several municipalities: import them separately or give --municipality' END "
+		"CASE WHEN (SELECT n FROM temp.cand k WHERE k.case_id=x.case_id) > 1 "
+		"THEN 'case id exists in several municipalities: import them separately or give --municipality' "
+		"ELSE 'no such case' END "
 		"FROM %s x WHERE batch_id=%lld AND muni IS NULL", t->name, h, t->name, b);
 }
 
+/* Rows of the batch naming a person that persons does not have.  The bsn
+ * indexes of the table and of persons are walked side by side in order (a
+ * merge), reading each index once instead of looking up every row; only the
+ * missing numbers are then looked up in the batch. */
 static gbi_status check_persons(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
 {
-	return execf(c, err,
-		"INSERT INTO temp.rej SELECT '%s', line, '%s', bsn, 'no such person in persons' FROM %s x "
-		"WHERE batch_id=%lld AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.live=1 AND p.bsn=x.bsn)",
-		t->name, t->cols[t->bsn_col].header, t->name, (long long)c->batch);
+	sqlite3_stmt *a = NULL, *p = NULL, *ins = NULL;
+	char sql[256];
+	gbi_status r;
+	int ra, rp, missing = 0;
+	snprintf(sql, sizeof sql, "SELECT DISTINCT bsn FROM %s WHERE live=1 ORDER BY bsn", t->name);
+	if ((r = gbi_store_prepare(c->s, sql, &a, err))
+	    || (r = gbi_store_prepare(c->s, "SELECT bsn FROM persons WHERE live=1 ORDER BY bsn", &p, err))
+	    || (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO temp.missing VALUES(?)", &ins, err)))
+		goto out;
+	ra = sqlite3_step(a);
+	rp = sqlite3_step(p);
+	while (ra == SQLITE_ROW) {
+		const char *x = (const char *)sqlite3_column_text(a, 0);
+		int cmp = rp == SQLITE_ROW ? strcmp(x, (const char *)sqlite3_column_text(p, 0)) : -1;
+		if (cmp > 0) {
+			rp = sqlite3_step(p);
+			continue;
+		}
+		if (cmp < 0) {
+			sqlite3_bind_text(ins, 1, x, -1, SQLITE_TRANSIENT);
+			sqlite3_step(ins);
+			sqlite3_reset(ins);
+			missing++;
+		}
+		ra = sqlite3_step(a);
+	}
+	if (ra != SQLITE_DONE || (rp != SQLITE_ROW && rp != SQLITE_DONE)) {
+		r = gbi_store_error(c->s, ra != SQLITE_DONE ? ra : rp, "checking persons", err);
+		goto out;
+	}
+	if (missing)
+		r = execf(c, err,
+			"INSERT INTO temp.rej SELECT '%s', line, '%s', bsn, 'no such person in persons' FROM %s x "
+			"WHERE batch_id=%lld AND bsn IN (SELECT bsn FROM temp.missing); DELETE FROM temp.missing",
+			t->name, t->cols[t->bsn_col].header, t->name, (long long)c->batch);
+out:
+	sqlite3_finalize(a);
+	sqlite3_finalize(p);
+	sqlite3_finalize(ins);
+	return r;
 }
 
+/* A second applicant or partner in a case at the same time.  Only the cases
+ * with two rows of the role (from a scan of the covering index) are
+ * compared row by row. */
 static gbi_status check_roles(struct imp *c, struct gbi_err *err)
 {
 	const struct gbi_table *t = gbi_format_table(c->fmt, "members");
 	int rc = gbi_table_column(t, "role");
 	return execf(c, err,
+		"WITH d AS (SELECT case_id, muni, role FROM members WHERE live=1 AND role IN ('applicant','partner') "
+		"           GROUP BY case_id, muni, role HAVING count(*) > 1) "
 		"INSERT INTO temp.rej SELECT 'members', m2.line, '%s', m2.role, "
 		"'a second ' || m2.role || ' in case ' || m2.case_id || ' at the same time (line ' || m1.line || ')' "
-		"FROM members m1 JOIN members m2 ON m2.batch_id=m1.batch_id AND m2.case_id=m1.case_id "
-		"  AND m2.muni=m1.muni AND m2.role=m1.role AND m2.line>m1.line "
-		"WHERE m1.batch_id=%lld AND m1.role IN ('applicant','partner') "
+		"FROM d JOIN members m1 ON m1.case_id=d.case_id AND m1.muni=d.muni AND m1.role=d.role AND m1.live=1 "
+		"JOIN members m2 ON m2.case_id=d.case_id AND m2.muni=d.muni AND m2.role=d.role AND m2.live=1 "
+		"  AND m2.batch_id=m1.batch_id AND m2.line>m1.line "
+		"WHERE m1.batch_id=%lld "
 		"  AND coalesce(m1.from_date,'0000') <= coalesce(m2.to_date,'9999') "
 		"  AND coalesce(m2.from_date,'0000') <= coalesce(m1.to_date,'9999')",
 		t->cols[rc].header, (long long)c->batch);
@@ -681,23 +779,12 @@ static gbi_status supersede(struct imp *c, const struct gbi_table *t, struct gbi
 static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 {
 	gbi_status r;
-	long long b = (long long)c->batch;
 	/* 1. the case each owner-case row belongs to */
 	int need_cases = 0;
 	for (int i = 0; i < c->res->ntables; i++)
 		if (gbi_format_table(c->fmt, c->res->t[i].table)->owner == GBI_OWN_CASE)
 			need_cases = 1;
 	if (need_cases) {
-		if ((r = execf(c, err,
-			"DELETE FROM temp.cand;"
-			"INSERT INTO temp.cand SELECT DISTINCT case_id, muni FROM cases WHERE batch_id=%lld;"
-			"INSERT INTO temp.cand SELECT case_id, muni FROM cases WHERE live=1 AND batch_id<>%lld "
-			"  AND muni NOT IN (SELECT muni FROM cases WHERE batch_id=%lld);", b, b, b)))
-			return r;
-		if (c->o->nmunis) {
-			if ((r = execf(c, err, "DELETE FROM temp.cand WHERE muni NOT IN (SELECT muni FROM temp.optm)")))
-				return r;
-		}
 		for (int i = 0; i < c->res->ntables; i++) {
 			const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
 			if (t->owner == GBI_OWN_CASE && (r = resolve_cases(c, t, err)))
@@ -798,11 +885,11 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 		goto out_free;
 	if ((r = gbi_store_exec(s,
 		"CREATE TEMP TABLE IF NOT EXISTS rej(tbl TEXT, line INTEGER, col TEXT, value TEXT, reason TEXT);"
-		"CREATE TEMP TABLE IF NOT EXISTS cand(case_id TEXT, muni TEXT);"
-		"CREATE INDEX IF NOT EXISTS temp.cand_k ON cand(case_id);"
+		"CREATE TEMP TABLE IF NOT EXISTS cand(case_id TEXT PRIMARY KEY, muni TEXT, n INTEGER) WITHOUT ROWID;"
 		"CREATE TEMP TABLE IF NOT EXISTS scope(muni TEXT PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS optm(muni TEXT PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS oldb(id INTEGER PRIMARY KEY);"
+		"CREATE TEMP TABLE IF NOT EXISTS missing(bsn TEXT PRIMARY KEY);"
 		"DELETE FROM temp.rej; DELETE FROM temp.scope; DELETE FROM temp.optm;", err)))
 		goto fail;
 	{
@@ -834,7 +921,8 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 	if ((r = gbi_store_prepare(s, "INSERT INTO reject VALUES(?,?,?,?,?,?)", &c.rej, err)))
 		goto fail;
 	for (int i = 0; i < npaths; i++)
-		if ((r = gbi_input_each(paths[i], o->max_bytes ? o->max_bytes : GBI_DEFAULT_MAX_BYTES, on_table, &c, err)))
+		if ((r = gbi_input_each_ranked(paths[i], o->max_bytes ? o->max_bytes : GBI_DEFAULT_MAX_BYTES, rank_table,
+						 on_table, &c, err)))
 			goto fail;
 	if (res->ntables == 0) {
 		r = gbi_err_set(err, GBI_EINPUT, "no table files found (TABLE.csv, .csv.gz, .csv.zst) in the input");

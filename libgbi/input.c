@@ -258,7 +258,8 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static gbi_status each_dir(const char *path, uint64_t max, gbi_input_fn fn, void *ctx, struct gbi_err *err)
+static gbi_status each_dir(const char *path, uint64_t max, gbi_input_rank_fn rank, gbi_input_fn fn,
+			   void *ctx, struct gbi_err *err)
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
@@ -294,15 +295,20 @@ static gbi_status each_dir(const char *path, uint64_t max, gbi_input_fn fn, void
 	closedir(d);
 	if (st == GBI_OK) {
 		qsort(names, n, sizeof *names, cmp_names);
-		for (size_t i = 0; i < n && st == GBI_OK; i++) {
-			char full[2048], base[256];
-			snprintf(full, sizeof full, "%s%s%s", path, ends_with(path, "/") ? "" : "/", names[i]);
-			table_base(names[i], base, sizeof base);
-			struct stat sb;
-			if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode))
-				continue;
-			st = each_raw(full, full, base, max, fn, ctx, err);
-		}
+		/* by rank, then by name */
+		for (int pass = 0; pass <= GBI_INPUT_RANK_MAX && st == GBI_OK; pass++)
+			for (size_t i = 0; i < n && st == GBI_OK; i++) {
+				char full[2048], base[256];
+				table_base(names[i], base, sizeof base);
+				int r = rank ? rank(ctx, base) : 0;
+				if ((r < 0 ? 0 : r > GBI_INPUT_RANK_MAX ? GBI_INPUT_RANK_MAX : r) != pass)
+					continue;
+				snprintf(full, sizeof full, "%s%s%s", path, ends_with(path, "/") ? "" : "/", names[i]);
+				struct stat sb;
+				if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode))
+					continue;
+				st = each_raw(full, full, base, max, fn, ctx, err);
+			}
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -313,13 +319,19 @@ static gbi_status each_dir(const char *path, uint64_t max, gbi_input_fn fn, void
 gbi_status gbi_input_each(const char *path, uint64_t max_bytes, gbi_input_fn fn, void *ctx,
 			  struct gbi_err *err)
 {
+	return gbi_input_each_ranked(path, max_bytes, NULL, fn, ctx, err);
+}
+
+gbi_status gbi_input_each_ranked(const char *path, uint64_t max_bytes, gbi_input_rank_fn rank,
+				 gbi_input_fn fn, void *ctx, struct gbi_err *err)
+{
 	if (strcmp(path, "-") == 0)
 		return each_raw("-", "<stdin>", "", max_bytes, fn, ctx, err);
 	struct stat sb;
 	if (stat(path, &sb) != 0)
 		return gbi_err_set(err, GBI_EINPUT, "%s: %s", path, strerror(errno));
 	if (S_ISDIR(sb.st_mode))
-		return each_dir(path, max_bytes, fn, ctx, err);
+		return each_dir(path, max_bytes, rank, fn, ctx, err);
 	if (is_archive_name(path))
 		return each_archive(path, max_bytes, fn, ctx, err);
 	char base[256];

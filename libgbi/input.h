@@ -45,6 +45,14 @@ typedef gbi_status (*gbi_input_fn)(void *ctx, const char *name, const char *base
 gbi_status gbi_input_each(const char *path, uint64_t max_bytes, gbi_input_fn fn, void *ctx,
 			  struct gbi_err *err);
 
+/* The same, with the files of a directory in the order of rank(ctx, base)
+ * (0..GBI_INPUT_RANK_MAX, lowest first), then by name, so that tables
+ * others depend on can be read first.  Archives keep their own order. */
+#define GBI_INPUT_RANK_MAX 3
+typedef int (*gbi_input_rank_fn)(void *ctx, const char *base);
+gbi_status gbi_input_each_ranked(const char *path, uint64_t max_bytes, gbi_input_rank_fn rank,
+				 gbi_input_fn fn, void *ctx, struct gbi_err *err);
+
 /* SHA-256 of a buffer as 64 hex digits (for digests of digests). */
 void gbi_sha256_hex(const void *buf, size_t n, char hex[65]);
 

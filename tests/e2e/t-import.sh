@@ -415,3 +415,23 @@ test_format_owner_checked() {
 	expect_rc 3
 	expect_err "table 't': owner 'nosuch' is not a column of the table"
 }
+
+test_case_rows_before_cases_in_archive() {
+	good
+	(cd x && tar cf ../order.tar members.csv persons.csv cases.csv incomes.csv)
+	gbi import -d s.db order.tar
+	expect_rc 0
+	expect_eq "$(q s.db "select group_concat(muni) from members where live=1")" 0392,0392,0392 "members' municipality"
+	# the same case id in two municipalities is ambiguous without -m
+	mkdir y
+	printf 'case_id,municipality,status,start_date\nH1,0363,active,2026-01-01\n' > y/cases.csv
+	gbi import -d s.db y
+	mkdir z
+	printf 'case_id,kind,value,reference_date\nH1,bank,10.00,2026-01-01\n' > z/assets.csv
+	gbi import -d s.db z
+	expect_rc 3
+	expect_err "z/assets.csv:2: case_id 'H1': case id exists in several municipalities"
+	gbi import -d s.db -m 0363 z
+	expect_rc 0
+	expect_eq "$(q s.db "select muni from assets where live=1")" 0363 "resolved with -m"
+}
