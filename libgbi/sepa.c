@@ -366,6 +366,13 @@ static gbi_status each_pay(struct ctx *c, pay_fn fn, int check, struct gbi_err *
 					p.case_id);
 			break;
 		}
+		if (check && idset_add(&c->ids, p.e2e)) {
+			if (c->ids.nsus >= MAX_SUSPECTS) {
+				r = gbi_err_set(err, GBI_EINPUT, "EndToEndId '%s' may repeat (too many to check)", p.e2e);
+				break;
+			}
+			memcpy(c->ids.sus[c->ids.nsus++], p.e2e, GBI_SEPA_ID_MAX + 1);
+		}
 		if ((r = fn(c, &p, err)))
 			break;
 	}
@@ -412,44 +419,83 @@ static gbi_status debtor(struct ctx *c, struct block *b, struct gbi_err *err)
 	return GBI_OK;
 }
 
-/* First pass: blocks, sums, ids. */
-static gbi_status pass1(struct ctx *c, const struct pay *p, struct gbi_err *err)
+/* A new block of municipality muni with n transactions summing to sum. */
+static gbi_status add_block(struct ctx *c, const char *muni, int64_t n, int64_t sum, struct gbi_err *err)
 {
-	struct block *b = c->nblk ? &c->blk[c->nblk - 1] : NULL;
-	if (!b || strcmp(b->muni, p->muni) != 0 || b->n >= c->batch_max) {
-		if (c->nblk == c->capblk) {
-			size_t cap = c->capblk ? c->capblk * 2 : 16;
-			struct block *nb = realloc(c->blk, cap * sizeof *nb);
-			if (!nb)
-				return gbi_err_set(err, GBI_ESYS, "out of memory");
-			c->blk = nb;
-			c->capblk = cap;
+	if (c->nblk == c->capblk) {
+		size_t cap = c->capblk ? c->capblk * 2 : 16;
+		struct block *nb = realloc(c->blk, cap * sizeof *nb);
+		if (!nb)
+			return gbi_err_set(err, GBI_ESYS, "out of memory");
+		c->blk = nb;
+		c->capblk = cap;
+	}
+	struct block *prev = c->nblk ? &c->blk[c->nblk - 1] : NULL;
+	struct block *b = &c->blk[c->nblk++];
+	memset(b, 0, sizeof *b);
+	gbi_strlcpy(b->muni, muni, sizeof b->muni);
+	b->n = n;
+	b->sum = sum;
+	if (prev && strcmp(prev->muni, muni) == 0) {
+		memcpy(b->date, prev->date, sizeof b->date);
+		memcpy(b->name, prev->name, sizeof b->name);
+		memcpy(b->iban, prev->iban, sizeof b->iban);
+		memcpy(b->bic, prev->bic, sizeof b->bic);
+		return GBI_OK;
+	}
+	return c->need_debtor ? debtor(c, b, err) : GBI_OK;
+}
+
+/* The blocks and their counts and sums, from SQL aggregates: the file's
+ * headers need them before the transactions are streamed. */
+static gbi_status plan(struct ctx *c, struct gbi_err *err)
+{
+	sqlite3_stmt *st, *part = NULL;
+	gbi_status r = gbi_store_prepare(c->s,
+		"SELECT municipality, count(*), sum(payable) FROM calc_result"
+		" WHERE calc_run_id = ?1 AND status = 'payable' AND payable > 0"
+		" AND (?2 = '' OR instr(?2, ',' || municipality || ',') > 0)"
+		" GROUP BY municipality ORDER BY municipality", &st, err);
+	if (r)
+		return r;
+	sqlite3_bind_int64(st, 1, c->r->id);
+	sqlite3_bind_text(st, 2, c->o->munis ? c->o->munis : "", -1, SQLITE_STATIC);
+	int rc;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char muni[8];
+		gbi_strlcpy(muni, (const char *)sqlite3_column_text(st, 0), sizeof muni);
+		int64_t n = sqlite3_column_int64(st, 1), sum = sqlite3_column_int64(st, 2);
+		c->count += n;
+		c->sum += sum;
+		if (n <= c->batch_max) {
+			r = add_block(c, muni, n, sum, err);
+			continue;
 		}
-		struct block *prev = b;
-		b = &c->blk[c->nblk++];
-		memset(b, 0, sizeof *b);
-		gbi_strlcpy(b->muni, p->muni, sizeof b->muni);
-		if (prev && strcmp(prev->muni, p->muni) == 0) {
-			memcpy(b->date, prev->date, sizeof b->date);
-			memcpy(b->name, prev->name, sizeof b->name);
-			memcpy(b->iban, prev->iban, sizeof b->iban);
-			memcpy(b->bic, prev->bic, sizeof b->bic);
-		} else if (c->need_debtor) {
-			gbi_status r = debtor(c, b, err);
-			if (r)
-				return r;
+		/* split: the sum of each run of batch_max transactions */
+		if (!part && (r = gbi_store_prepare(c->s,
+			"SELECT count(*), coalesce(sum(payable), 0) FROM (SELECT payable FROM calc_result"
+			" WHERE calc_run_id = ?1 AND status = 'payable' AND payable > 0 AND municipality = ?2"
+			" ORDER BY municipality, case_id LIMIT ?3 OFFSET ?4)", &part, err)))
+			break;
+		for (int64_t off = 0; !r && off < n; off += c->batch_max) {
+			sqlite3_reset(part);
+			sqlite3_bind_int64(part, 1, c->r->id);
+			sqlite3_bind_text(part, 2, muni, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(part, 3, c->batch_max);
+			sqlite3_bind_int64(part, 4, off);
+			if ((rc = sqlite3_step(part)) != SQLITE_ROW) {
+				r = gbi_store_error(c->s, rc, "summing a payment block", err);
+				break;
+			}
+			r = add_block(c, muni, sqlite3_column_int64(part, 0), sqlite3_column_int64(part, 1), err);
 		}
 	}
-	b->n++;
-	b->sum += p->amount;
-	c->count++;
-	c->sum += p->amount;
-	if (idset_add(&c->ids, p->e2e)) {
-		if (c->ids.nsus >= MAX_SUSPECTS)
-			return gbi_err_set(err, GBI_EINPUT, "EndToEndId '%s' may repeat (too many to check)", p->e2e);
-		memcpy(c->ids.sus[c->ids.nsus++], p->e2e, GBI_SEPA_ID_MAX + 1);
-	}
-	return GBI_OK;
+	if (!r && rc != SQLITE_DONE)
+		r = gbi_store_error(c->s, rc, "summing the payments", err);
+	sqlite3_finalize(st);
+	if (part)
+		sqlite3_finalize(part);
+	return r;
 }
 
 /* The exact count of the suspected ids. */
@@ -462,41 +508,35 @@ static gbi_status recheck(struct ctx *c, const struct pay *p, struct gbi_err *er
 	return GBI_OK;
 }
 
-static gbi_status check_all(struct ctx *c, struct gbi_err *err)
+/* Before the stream: the plan and the id filter. */
+static gbi_status prepare(struct ctx *c, struct gbi_err *err)
 {
-	int64_t n;
-	gbi_status r;
-	sqlite3_stmt *st;
-	if ((r = gbi_store_prepare(c->s,
-				   "SELECT count(*) FROM calc_result WHERE calc_run_id = ?1 AND status = 'payable' AND payable > 0"
-				   " AND (?2 = '' OR instr(?2, ',' || municipality || ',') > 0)",
-				   &st, err)))
+	c->batch_max = c->o->batch_max > 0 && c->o->batch_max < GBI_SEPA_BATCH_MAX ? c->o->batch_max : GBI_SEPA_BATCH_MAX;
+	gbi_status r = plan(c, err);
+	if (r)
 		return r;
-	sqlite3_bind_int64(st, 1, c->r->id);
-	sqlite3_bind_text(st, 2, c->o->munis ? c->o->munis : "", -1, SQLITE_STATIC);
-	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
 	c->ids.nbits = 1 << 16;
-	while (c->ids.nbits < (uint64_t)n * 64)
+	while (c->ids.nbits < (uint64_t)c->count * 64)
 		c->ids.nbits <<= 1;
 	c->ids.bits = calloc(c->ids.nbits / 64, sizeof(uint64_t));
 	c->ids.sus = malloc(MAX_SUSPECTS * sizeof c->ids.sus[0]);
 	if (!c->ids.bits || !c->ids.sus)
 		return gbi_err_set(err, GBI_ESYS, "out of memory");
-	c->batch_max = c->o->batch_max > 0 && c->o->batch_max < GBI_SEPA_BATCH_MAX ? c->o->batch_max : GBI_SEPA_BATCH_MAX;
-	if ((r = each_pay(c, pass1, 1, err)))
-		return r;
+	return GBI_OK;
+}
+
+/* After the stream: the ids the filter flagged, counted exactly. */
+static gbi_status check_ids(struct ctx *c, struct gbi_err *err)
+{
 	free(c->ids.bits);
 	c->ids.bits = NULL;
-	if (c->ids.nsus) {
-		qsort(c->ids.sus, c->ids.nsus, sizeof c->ids.sus[0], cmp_id);
-		c->ids.count = calloc(c->ids.nsus, sizeof *c->ids.count);
-		if (!c->ids.count)
-			return gbi_err_set(err, GBI_ESYS, "out of memory");
-		if ((r = each_pay(c, recheck, 0, err)))
-			return r;
-	}
-	return GBI_OK;
+	if (!c->ids.nsus)
+		return GBI_OK;
+	qsort(c->ids.sus, c->ids.nsus, sizeof c->ids.sus[0], cmp_id);
+	c->ids.count = calloc(c->ids.nsus, sizeof *c->ids.count);
+	if (!c->ids.count)
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	return each_pay(c, recheck, 0, err);
 }
 
 static void ctx_free(struct ctx *c)
@@ -727,7 +767,7 @@ static gbi_status write_doc(struct ctx *c, struct gbi_err *err)
 	T(el(w, "Nm", c->nblk ? c->blk[0].name : "gbi", err));
 	T(end(w, err));
 	T(end(w, err));
-	T(each_pay(c, write_tx, 0, err));
+	T(each_pay(c, write_tx, 1, err));
 	if (c->open)
 		T(close_block(c, err));
 	if (c->cur != c->nblk)
@@ -739,17 +779,23 @@ static gbi_status write_doc(struct ctx *c, struct gbi_err *err)
 	return GBI_OK;
 }
 
+static void ctx_init(struct ctx *c, struct gbi_store *s, const struct gbi_export_run *r,
+		     const struct gbi_sepa_opts *o, struct gbi_out *out)
+{
+	memset(c, 0, sizeof *c);
+	c->s = s;
+	c->r = r;
+	c->o = o;
+	c->out = out;
+}
+
 gbi_status gbi_sepa_write(struct gbi_store *s, const struct gbi_export_run *r, const struct gbi_sepa_opts *o,
 			  struct gbi_out *out, struct gbi_export_totals *t, struct gbi_err *err)
 {
 	struct ctx c;
-	memset(&c, 0, sizeof c);
-	c.s = s;
-	c.r = r;
-	c.o = o;
-	c.out = out;
+	ctx_init(&c, s, r, o, out);
 	c.need_debtor = 1;
-	gbi_status st = check_all(&c, err);
+	gbi_status st = prepare(&c, err);
 	if (!st && c.count == 0)
 		st = gbi_err_set(err, GBI_EINPUT, "calc run %lld for %s: no payable cases%s: no payment file",
 				 (long long)r->id, r->period, o->munis && *o->munis ? " in these municipalities" : "");
@@ -766,6 +812,8 @@ gbi_status gbi_sepa_write(struct gbi_store *s, const struct gbi_export_run *r, c
 			xmlFreeTextWriter(c.w);
 		}
 	}
+	if (!st)
+		st = check_ids(&c, err);
 	if (!st) {
 		t->rows = c.count;
 		t->total = c.sum;
@@ -799,19 +847,17 @@ gbi_status gbi_sepa_payments_csv(struct gbi_store *s, const struct gbi_export_ru
 				 struct gbi_out *out, struct gbi_export_totals *t, struct gbi_err *err)
 {
 	struct ctx c;
-	memset(&c, 0, sizeof c);
-	c.s = s;
-	c.r = r;
-	c.o = o;
-	c.out = out;
+	ctx_init(&c, s, r, o, out);
 	/* the same checks as the payment file, without the debtor */
-	gbi_status st = check_all(&c, err);
+	gbi_status st = prepare(&c, err);
 	if (!st) {
 		gbi_out_puts(out, "municipality,case_id,period,iban,name,amount,end_to_end_id\n");
-		st = each_pay(&c, write_csv, 0, err);
+		st = each_pay(&c, write_csv, 1, err);
 		if (!st && (c.count2 != c.count || c.sum2 != c.sum))
 			st = gbi_err_set(err, GBI_ESYS, "the transactions changed while writing");
 	}
+	if (!st)
+		st = check_ids(&c, err);
 	if (!st) {
 		t->rows = c.count;
 		t->total = c.sum;
