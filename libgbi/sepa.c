@@ -624,6 +624,16 @@ static gbi_status amount(xmlTextWriterPtr w, const char *name, int64_t cents, in
 	return end(w, err);
 }
 
+/* Without --indent: a line break before each block and transaction, so that
+ * the file reads (and greps) one transaction per line.  Whitespace between
+ * elements is insignificant to the schema. */
+static gbi_status nl(struct ctx *c, struct gbi_err *err)
+{
+	if (!c->o->indent)
+		X(xmlTextWriterWriteRaw(c->w, BAD_CAST "\n"));
+	return GBI_OK;
+}
+
 static gbi_status close_block(struct ctx *c, struct gbi_err *err)
 {
 	struct block *b = &c->blk[c->cur];
@@ -633,6 +643,7 @@ static gbi_status close_block(struct ctx *c, struct gbi_err *err)
 				   b->muni, (long long)b->n2, (long long)b->n, (long long)b->sum2, (long long)b->sum);
 	c->open = 0;
 	c->cur++;
+	T(nl(c, err));
 	return end(c->w, err);
 }
 
@@ -645,6 +656,7 @@ static gbi_status open_block(struct ctx *c, struct gbi_err *err)
 		k++;
 	char id[64];
 	snprintf(id, sizeof id, "%s-%s-%d", c->pfx, b->muni, k);
+	T(nl(c, err));
 	T(start(w, "PmtInf", err));
 	T(el(w, "PmtInfId", id, err));
 	T(el(w, "PmtMtd", "TRF", err));
@@ -703,6 +715,7 @@ static gbi_status write_tx(struct ctx *c, const struct pay *p, struct gbi_err *e
 	size_t n = gbi_sepa_translit(p->case_id, cid, 60);
 	memcpy(rmt, c->rmt, 17);                       /* "Bijstand YYYY-MM " */
 	memcpy(rmt + 17, cid, n + 1);
+	T(nl(c, err));
 	T(start(w, "CdtTrfTxInf", err));
 	T(start(w, "PmtId", err));
 	T(el(w, "EndToEndId", p->e2e, err));
@@ -750,6 +763,7 @@ static gbi_status write_doc(struct ctx *c, struct gbi_err *err)
 	T(start(w, "Document", err));
 	X(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST ns));
 	T(start(w, "CstmrCdtTrfInitn", err));
+	T(nl(c, err));
 	T(start(w, "GrpHdr", err));
 	T(el(w, "MsgId", c->msg_id, err));
 	char created[32];
@@ -772,6 +786,7 @@ static gbi_status write_doc(struct ctx *c, struct gbi_err *err)
 		T(close_block(c, err));
 	if (c->cur != c->nblk)
 		return gbi_err_set(err, GBI_ESYS, "the transactions changed while writing");
+	T(nl(c, err));
 	T(end(w, err));
 	T(end(w, err));
 	X(xmlTextWriterEndDocument(w));

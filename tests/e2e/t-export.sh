@@ -63,6 +63,7 @@ test_pain001_v09() {
 	check_pain pay.xml
 	expect_eq "$(x pay.xml "count($(el CdtTrfTxInf))")" "8" "transactions"
 	expect_eq "$(x pay.xml "count($(el PmtInf))")" "2" "payment blocks"
+	expect_eq "$(grep -c '^<CdtTrfTxInf>' pay.xml)" "8" "one transaction per line"
 	expect_eq "$(x pay.xml "string(//*[local-name()='GrpHdr']/*[local-name()='CtrlSum'])")" "8498.45" "CtrlSum"
 	# held, nil and not_entitled cases are absent
 	ids=$(x pay.xml "$(el EndToEndId)/text()" | tr '\n' ' ')
