@@ -942,6 +942,8 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 		r = GBI_OK;
 		goto out;
 	}
+	if (o->on_progress)
+		o->on_progress(o->ctx, "checking keys and references", 0, 0, res->read);
 	if ((r = post_checks(&c, err)) || (r = finish_batch(&c, digest, err)))
 		goto fail;
 	if (res->rejected > o->max_rejects) {

@@ -56,11 +56,16 @@ while [ $r -le "$ROUNDS" ]; do
 	gp=$secs; gp_rss=$rss
 	measure "sqlite3 .import persons" sqlite_import "$DIR/peer.db" persons "$DATA/persons.csv" "$P_SCHEMA"
 	sp=$secs
+	measure "  + the same index as gbi's" sqlite3 "$DIR/peer.db" "CREATE INDEX p_bsn ON persons(bsn)"
+	spi=$(awk -v a="$sp" -v b="$secs" 'BEGIN { print a + b }')
 	measure "gbi import incomes (and persons refs)" "$GBI" import -q -d "$DIR/gbi.db" -m 0363 --table incomes "$DATA/incomes.csv"
 	gi=$secs; gi_rss=$rss
 	measure "sqlite3 .import incomes" sqlite_import "$DIR/peer2.db" incomes "$DATA/incomes.csv" "$I_SCHEMA"
 	si=$secs
-	echo "  ratio sqlite3/gbi: persons $(ratio "$sp" "$gp"), incomes $(ratio "$si" "$gi")  (>= 1.00: gbi as fast or faster)"
+	measure "  + the same index as gbi's" sqlite3 "$DIR/peer2.db" "CREATE INDEX i_bsn ON incomes(bsn, period)"
+	sii=$(awk -v a="$si" -v b="$secs" 'BEGIN { print a + b }')
+	echo "  ratio sqlite3/gbi, .import alone:      persons $(ratio "$sp" "$gp"), incomes $(ratio "$si" "$gi")  (>= 1.00: gbi as fast or faster)"
+	echo "  ratio sqlite3/gbi, .import + index:    persons $(ratio "$spi" "$gp"), incomes $(ratio "$sii" "$gi")"
 	r=$((r + 1))
 done
 rm -f "$DIR/gbi.db"
