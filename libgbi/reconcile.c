@@ -4,8 +4,10 @@
  * 1. temp.rrun: per period the calc runs that hold gbi's amounts (muni '*'
  *    for a run over all municipalities, else the municipality a filtered
  *    later run covers).
- * 2. temp.rc: one row per (municipality, case, period) with both amounts,
- *    from one UNION ALL .. GROUP BY over calc_result and the other side.
+ * 2. temp.rc: the (municipality, case, period) rows with both amounts:
+ *    against legacy the differing ones, from an index-driven pass over
+ *    gbi's rows and one over the legacy rows gbi lacks (no sort); against
+ *    calculations all, from one UNION ALL .. GROUP BY.
  * 3. reconcile_result: the rows that differ; then their explanations, made
  *    in C for those rows only.
  */
@@ -131,26 +133,95 @@ static gbi_status period_runs(struct gbi_store *s, const struct gbi_reconcile_op
 	"   OR (r.muni<>'*' AND c.municipality=r.muni)) " \
 	"  AND (?1=0 OR c.municipality IN (SELECT muni FROM temp.rmuni))"
 
+/* Against legacy, in two passes with no sort: gbi's rows, each with the
+ * legacy sum looked up through the payments_case index (only differing rows
+ * go to temp.rc, the others are counted), then the legacy rows gbi has no
+ * row for.  *compared and *equal get the counts. */
 static gbi_status fill_legacy(struct gbi_store *s, const struct gbi_reconcile_opts *o, const char *pf, const char *pt,
-			      struct gbi_err *err)
+			      int64_t *compared, int64_t *equal, struct gbi_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *ins;
+	*compared = *equal = 0;
 	gbi_status r = gbi_store_prepare(s,
-		"INSERT INTO temp.rc SELECT m, case_id, period, sum(gp), sum(la), max(crid) FROM ("
-		"SELECT m, case_id, period, gp, NULL AS la, crid FROM (" GBI_ROWS ") "
-		"UNION ALL "
-		"SELECT p.muni, p.case_id, p.period, NULL, p.amount, NULL FROM payments p "
-		"WHERE p.live=1 AND p.period BETWEEN ?2 AND ?3 AND (?1=0 OR p.muni IN (SELECT muni FROM temp.rmuni)) "
-		"  AND EXISTS (SELECT 1 FROM temp.rrun r WHERE r.period=p.period AND (r.muni='*' OR r.muni=p.muni))"
-		") GROUP BY m, case_id, period", &st, err);
+		"SELECT m, case_id, period, gp, crid, (SELECT sum(p.amount) FROM payments p WHERE p.live=1 "
+		"  AND p.case_id=g.case_id AND p.muni=g.m AND p.period=g.period) FROM (" GBI_ROWS ") g", &st, err);
 	if (r)
+		return r;
+	if ((r = gbi_store_prepare(s, "INSERT INTO temp.rc VALUES(?,?,?,?,?,?)", &ins, err))) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	sqlite3_bind_int(st, 1, o->nmunis > 0);
+	int rc;
+	int64_t matched = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		++*compared;
+		matched += sqlite3_column_type(st, 5) != SQLITE_NULL;
+		if (sqlite3_column_int64(st, 3) == sqlite3_column_int64(st, 5)) {
+			++*equal;
+			continue;
+		}
+		for (int i = 0; i < 3; i++)
+			sqlite3_bind_value(ins, i + 1, sqlite3_column_value(st, i));
+		sqlite3_bind_value(ins, 4, sqlite3_column_value(st, 3));
+		sqlite3_bind_value(ins, 5, sqlite3_column_value(st, 5));
+		sqlite3_bind_value(ins, 6, sqlite3_column_value(st, 4));
+		if ((r = step_done(s, ins, "reconcile", err)))
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = gbi_store_error(s, rc, "reconcile", err);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	if (r)
+		return r;
+	/* legacy rows of covered municipalities that gbi has no row for: none
+	 * when gbi's rows matched as many as there are (the usual case) */
+	int64_t all_star, nlegacy;
+	if ((r = gbi_store_int(s, "SELECT count(*)=(SELECT count(DISTINCT period) FROM temp.rrun) FROM temp.rrun WHERE muni='*'",
+			       &all_star, err)))
+		return r;
+	if ((r = gbi_store_prepare(s,
+		"SELECT count(*) FROM (SELECT 1 FROM payments p WHERE p.live=1 AND p.period BETWEEN ?2 AND ?3 "
+		"  AND (?1=0 OR p.muni IN (SELECT muni FROM temp.rmuni)) AND (?4=1 OR EXISTS (SELECT 1 FROM temp.rrun r "
+		"  WHERE r.period=p.period AND (r.muni='*' OR r.muni=p.muni))) GROUP BY p.case_id, p.muni, p.period)", &st, err)))
+		return r;
+	sqlite3_bind_int(st, 1, o->nmunis > 0);
+	sqlite3_bind_text(st, 2, pf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pt, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, all_star);
+	rc = sqlite3_step(st);
+	nlegacy = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_ROW)
+		r = gbi_store_error(s, rc, "reconcile", err);
+	sqlite3_finalize(st);
+	if (r || nlegacy == matched)
+		return r;
+	if ((r = gbi_store_prepare(s,
+		"INSERT INTO temp.rc SELECT p.muni, p.case_id, p.period, NULL, sum(p.amount), NULL FROM payments p "
+		"WHERE p.live=1 AND p.period BETWEEN ?2 AND ?3 AND (?1=0 OR p.muni IN (SELECT muni FROM temp.rmuni)) "
+		"  AND coalesce((SELECT run FROM temp.rrun r WHERE r.period=p.period AND r.muni=p.muni), "
+		"               (SELECT run FROM temp.rrun r WHERE r.period=p.period AND r.muni='*')) IS NOT NULL "
+		"  AND NOT EXISTS (SELECT 1 FROM calc_result c WHERE c.municipality=p.muni AND c.case_id=p.case_id "
+		"    AND c.calc_run_id=coalesce((SELECT run FROM temp.rrun r WHERE r.period=p.period AND r.muni=p.muni), "
+		"                               (SELECT run FROM temp.rrun r WHERE r.period=p.period AND r.muni='*'))) "
+		"GROUP BY p.muni, p.case_id, p.period", &st, err)))
 		return r;
 	sqlite3_bind_int(st, 1, o->nmunis > 0);
 	sqlite3_bind_text(st, 2, pf, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, pt, -1, SQLITE_STATIC);
 	r = step_done(s, st, "reconcile", err);
 	sqlite3_finalize(st);
-	return r;
+	if (r)
+		return r;
+	int64_t n;
+	if ((r = gbi_store_int(s, "SELECT count(*) FROM temp.rc WHERE gp IS NULL", &n, err)))
+		return r;
+	*compared += n;
+	if ((r = gbi_store_int(s, "SELECT count(*) FROM temp.rc WHERE gp IS NULL AND la=0", &n, err)))
+		return r;
+	*equal += n;
+	return GBI_OK;
 }
 
 /* Against calculations: today's recomputation (temp.recalc, filled by
@@ -460,15 +531,14 @@ static gbi_status run_all(struct gbi_store *s, const struct gbi_reconcile_opts *
 	}
 	if (o->against == GBI_AGAINST_CALCULATIONS && (r = take_recalc(s, err)))
 		return r;
-	if (o->against == GBI_AGAINST_LEGACY)
-		r = fill_legacy(s, o, pf, pt, err);
-	else
-		r = fill_calculations(s, o, err);
-	if (r)
+	if (o->against == GBI_AGAINST_LEGACY) {
+		if ((r = fill_legacy(s, o, pf, pt, &sum->compared, &sum->equal, err)))
+			return r;
+	} else if ((r = fill_calculations(s, o, err)) ||
+		   (r = gbi_store_int(s, "SELECT count(*) FROM temp.rc", &sum->compared, err)) ||
+		   (r = gbi_store_int(s, "SELECT count(*) FROM temp.rc WHERE coalesce(gp,0)=coalesce(la,0)", &sum->equal, err))) {
 		return r;
-	if ((r = gbi_store_int(s, "SELECT count(*) FROM temp.rc", &sum->compared, err)) ||
-	    (r = gbi_store_int(s, "SELECT count(*) FROM temp.rc WHERE coalesce(gp,0)=coalesce(la,0)", &sum->equal, err)))
-		return r;
+	}
 	sum->different = sum->compared - sum->equal;
 	char now[21];
 	gbi_timestamp(now);

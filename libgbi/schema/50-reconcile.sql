@@ -33,3 +33,7 @@ CREATE TABLE reconcile_result (
   explanation      TEXT NOT NULL,
   PRIMARY KEY (reconcile_run_id, municipality, case_id, period)
 );
+
+-- Reconcile reads gbi's amount of every case of a run: this covering index
+-- keeps it off the wide calc_result rows (components JSON).
+CREATE INDEX calc_result_pay ON calc_result(calc_run_id, municipality, case_id, period, status, payable);

@@ -27,6 +27,15 @@ test_legacy_every_kind() {
 	expect_eq "$(q s.db "select exit_status from run where command='reconcile'")" 1 "run recorded"
 }
 
+test_legacy_payment_without_gbi_row() {
+	legacy_store
+	sqlite3 s.db "DELETE FROM calc_result WHERE case_id='R2'"
+	gbi reconcile -d s.db --period 2026-05 --format csv
+	expect_rc 1
+	expect_out "0392,R2,2026-05,,1151.50,-1151.50,only_legacy,gbi has no calculation for this case and period: case status active"
+	expect_err "5 case-months compared, 1 equal, 4 different"
+}
+
 test_legacy_text_ends_with_summary() {
 	legacy_store
 	gbi reconcile -d s.db --period 2026-05
