@@ -332,23 +332,34 @@ struct day {
 	int64_t couple_norm;    /* art. 21 couple norm (housing base) */
 	int64_t housing_bp;     /* housing reduction in hundredths of a percent of couple_norm */
 	int pct;                /* sanction percent */
-	char how[160];          /* which norm, for explanations */
+	int kind;               /* which rule gave the norm (a source line), to split segments */
+	char how[160];          /* which norm, for explanations (only when explaining) */
 };
+
+/* Records which rule gave the day's norm; writes its text only when explaining. */
+#define HOW(...) \
+	do { \
+		dy->kind = __LINE__; \
+		if (explain) \
+			snprintf(dy->how, sizeof dy->how, __VA_ARGS__); \
+	} while (0)
 
 static int day_same(const struct day *x, const struct day *y)
 {
 	return x->noright == y->noright && x->household == y->household && x->a == y->a && x->norm == y->norm
 	       && x->couple_norm == y->couple_norm && x->housing_bp == y->housing_bp && x->pct == y->pct
-	       && strcmp(x->how, y->how) == 0;
+	       && x->kind == y->kind;
 }
 
 static void compute_day(const struct gbi_calc_period *cp, const struct gbi_calc_policy *pol,
 			const struct gbi_calc_input *in, const struct gbi_calc_member *app, int32_t aow_app,
-			int i, struct day *dy, uint32_t *reasons)
+			int i, int explain, struct day *dy, uint32_t *reasons)
 {
 	const struct dayp *dp = &cp->d[i];
 	int32_t d = cp->first + i;
-	memset(dy, 0, sizeof *dy);
+	dy->noright = dy->household = dy->kind = dy->pct = 0;
+	dy->norm = dy->couple_norm = dy->housing_bp = 0;
+	dy->how[0] = '\0';
 	dy->a = 1;
 	if (!app) {
 		dy->noright = NR_NO_APPLICANT;
@@ -402,18 +413,18 @@ static void compute_day(const struct gbi_calc_period *cp, const struct gbi_calc_
 		if (age_a < 21) {
 			int y = children ? Y_SINGLE_PARENT : Y_SINGLE;
 			dy->norm = dp->youth[y];
-			snprintf(dy->how, sizeof dy->how, "youth norm %s %s (%s)", children ? "single parent" : "single",
+			HOW("youth norm %s %s (%s)", children ? "single parent" : "single",
 				 eur(dy->norm), youth_articles[y]);
 			*reasons |= 1u << GBI_R_YOUTH_NORM;
 		} else if (n > 0) {
 			dy->a = 1 + n;
 			dy->norm = gbi_cost_sharer_norm(dp->norm_couple, dy->a, dp->cs_fixed, dp->cs_person);
-			snprintf(dy->how, sizeof dy->how, "cost-sharer norm A=%d: round_half_up(%s x (%d%% + %d x %d%%) / %d) = %s (art. 22a)",
+			HOW("cost-sharer norm A=%d: round_half_up(%s x (%d%% + %d x %d%%) / %d) = %s (art. 22a)",
 				 dy->a, eur(dp->norm_couple), dp->cs_fixed, dy->a, dp->cs_person, dy->a, eur(dy->norm));
 			*reasons |= 1u << GBI_R_COST_SHARERS;
 		} else {
 			dy->norm = dp->norm_single;
-			snprintf(dy->how, sizeof dy->how, "norm %s %s (art. 21 %s)", children ? "single parent" : "single",
+			HOW("norm %s %s (art. 21 %s)", children ? "single parent" : "single",
 				 eur(dy->norm), children ? "b" : "a");
 		}
 	} else {
@@ -422,7 +433,7 @@ static void compute_day(const struct gbi_calc_period *cp, const struct gbi_calc_
 		if (ya && yp) {
 			int y = children ? Y_COUPLE_CHILDREN : Y_COUPLE;
 			dy->norm = dp->youth[y];
-			snprintf(dy->how, sizeof dy->how, "youth norm couple both 18-20%s %s (%s)", children ? " with children" : "",
+			HOW("youth norm couple both 18-20%s %s (%s)", children ? " with children" : "",
 				 eur(dy->norm), youth_articles[y]);
 			*reasons |= 1u << GBI_R_YOUTH_NORM;
 		} else if (ya || yp) {
@@ -434,25 +445,25 @@ static void compute_day(const struct gbi_calc_period *cp, const struct gbi_calc_
 				dy->a = 1 + n;
 				int64_t cs = gbi_cost_sharer_norm(dp->norm_couple, dy->a, dp->cs_fixed, dp->cs_person);
 				dy->norm = cs + dp->youth[Y_SINGLE];
-				snprintf(dy->how, sizeof dy->how, "cost-sharer norm A=%d %s (art. 22a) + youth norm %s (art. 20 lid 1 a) = %s",
+				HOW("cost-sharer norm A=%d %s (art. 22a) + youth norm %s (art. 20 lid 1 a) = %s",
 					 dy->a, eur(cs), eur(dp->youth[Y_SINGLE]), eur(dy->norm));
 				*reasons |= 1u << GBI_R_COST_SHARERS;
 			} else {
 				int y = children ? Y_MIXED_CHILDREN : Y_MIXED;
 				dy->norm = dp->youth[y];
-				snprintf(dy->how, sizeof dy->how, "youth norm couple one 18-20, one 21+%s %s (%s)",
+				HOW("youth norm couple one 18-20, one 21+%s %s (%s)",
 					 children ? " with children" : "", eur(dy->norm), youth_articles[y]);
 			}
 		} else if (n > 0) {
 			dy->a = 2 + n;
 			int64_t cs = gbi_cost_sharer_norm(dp->norm_couple, dy->a, dp->cs_fixed, dp->cs_person);
 			dy->norm = 2 * cs;
-			snprintf(dy->how, sizeof dy->how, "cost-sharer norm A=%d: 2 x round_half_up(%s x (%d%% + %d x %d%%) / %d) = 2 x %s = %s (art. 22a)",
+			HOW("cost-sharer norm A=%d: 2 x round_half_up(%s x (%d%% + %d x %d%%) / %d) = 2 x %s = %s (art. 22a)",
 				 dy->a, eur(dp->norm_couple), dp->cs_fixed, dy->a, dp->cs_person, dy->a, eur(cs), eur(dy->norm));
 			*reasons |= 1u << GBI_R_COST_SHARERS;
 		} else {
 			dy->norm = dp->norm_couple;
-			snprintf(dy->how, sizeof dy->how, "norm couple %s (art. 21 c)", eur(dy->norm));
+			HOW("norm couple %s (art. 21 c)", eur(dy->norm));
 		}
 	}
 	dy->couple_norm = dp->norm_couple;
@@ -569,7 +580,7 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	size_t tn = 0;
 	for (int i = 0; i <= dim; i++) {
 		if (i < dim)
-			compute_day(cp, pol, in, app, aow_app, i, &cur, &reasons);
+			compute_day(cp, pol, in, app, aow_app, i, sy.fn != NULL, &cur, &reasons);
 		if (i > 0 && (i == dim || !day_same(&cur, &prev))) {
 			/* close the segment seg_start..i-1 */
 			int n = i - seg_start;
@@ -869,7 +880,8 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 #define MEMBER_IN_PERIOD \
 	"m.case_id=c.case_id AND m.muni=c.muni AND m.live=1 " \
 	"AND (m.from_date IS NULL OR m.from_date<=:pe) AND (m.to_date IS NULL OR m.to_date>=:ps)"
-#define BIRTH(b) "(SELECT p.birth_date FROM persons p WHERE p.bsn=" b " AND p.live=1 ORDER BY p.batch_id DESC LIMIT 1)"
+/* min(): one value when a person has live rows in more than one batch */
+#define BIRTH(b) "(SELECT min(p.birth_date) FROM persons p WHERE p.bsn=" b " AND p.live=1)"
 
 enum { Q_CASES, Q_MEMBERS, Q_HOUSE, Q_INCOMES, Q_ASSETS, Q_SANCTIONS, Q_DETENTIONS, Q_HELD, Q_N };
 static const char *const queries[Q_N] = {
