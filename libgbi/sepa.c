@@ -1,6 +1,7 @@
 /*
  * sepa.c: pain.001 (.09 and .03) and the payments CSV (sepa.h).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,28 @@ struct block {
 	char name[71], iban[35], bic[12];
 };
 
+/* The writer runs in a thread of its own: the main thread reads and checks
+ * the rows (SQLite) and hands them over in chunks through a bounded queue of
+ * NCHUNK * CHUNK rows, the writer formats the XML, hashes and writes.  Memory
+ * stays fixed; on two cores the two halves overlap. */
+#define CHUNK 512
+#define NCHUNK 8
+struct qrow {
+	char muni[5], case_id[33], iban[35], name[71], e2e[GBI_SEPA_ID_MAX + 1];
+	int64_t amount;
+};
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct qrow (*rows)[CHUNK]; /* NCHUNK chunks */
+	int fill[NCHUNK];           /* rows in each published chunk */
+	unsigned head, tail;        /* chunks published, chunks consumed */
+	int cur;                    /* rows in the chunk being filled */
+	int done;                   /* the reader published its last chunk */
+	int abort;                  /* the reader failed: the writer stops */
+	int stop;                   /* the writer failed: the reader stops */
+};
+
 /* A set of EndToEndIds with fixed memory: a Bloom filter marks ids that may
  * repeat, and only those are counted exactly in an extra pass. */
 #define MAX_SUSPECTS 4096
@@ -307,6 +330,9 @@ struct ctx {
 	int need_debtor;         /* pain.001: look up the debtor of each block */
 	char rmt[18];            /* "Bijstand YYYY-MM " */
 	int64_t count2, sum2;    /* payments CSV: the writing pass */
+	struct queue q;          /* pain.001: reader -> writer */
+	gbi_status wst;          /* the writer thread's status and error */
+	struct gbi_err werr;
 };
 
 typedef gbi_status (*pay_fn)(struct ctx *c, const struct pay *p, struct gbi_err *err);
@@ -752,6 +778,130 @@ static void make_msg_id(struct ctx *c)
 	gbi_strlcpy(c->msg_id, id, sizeof c->msg_id);
 }
 
+/* The writer's side of the queue: every row, in order, to write_tx. */
+static gbi_status consume(struct ctx *c, struct gbi_err *err)
+{
+	struct queue *q = &c->q;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->tail == q->head && !q->done && !q->abort)
+			pthread_cond_wait(&q->cv, &q->mu);
+		int abort = q->abort, empty = q->tail == q->head;
+		pthread_mutex_unlock(&q->mu);
+		if (abort)
+			return gbi_err_set(err, GBI_EINPUT, "stopped");
+		if (empty)
+			return GBI_OK;
+		unsigned k = q->tail % NCHUNK;
+		for (int i = 0; i < q->fill[k]; i++) {
+			struct qrow *r = &q->rows[k][i];
+			struct pay p;
+			p.muni = r->muni;
+			p.case_id = r->case_id;
+			p.iban = r->iban;
+			memcpy(p.name, r->name, sizeof p.name);
+			memcpy(p.e2e, r->e2e, sizeof p.e2e);
+			p.amount = r->amount;
+			T(write_tx(c, &p, err));
+		}
+		pthread_mutex_lock(&q->mu);
+		q->tail++;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+}
+
+/* Publishes the chunk being filled and waits for a free one. */
+static gbi_status publish(struct ctx *c, int last, struct gbi_err *err)
+{
+	struct queue *q = &c->q;
+	pthread_mutex_lock(&q->mu);
+	if (q->cur) {
+		q->fill[q->head % NCHUNK] = q->cur;
+		q->head++;
+		q->cur = 0;
+	}
+	q->done = last;
+	pthread_cond_broadcast(&q->cv);
+	while (!last && q->head - q->tail >= NCHUNK && !q->stop)
+		pthread_cond_wait(&q->cv, &q->mu);
+	int stop = q->stop;
+	pthread_mutex_unlock(&q->mu);
+	return stop ? gbi_err_set(err, GBI_ESYS, "the writer stopped") : GBI_OK;
+}
+
+/* The reader's side: a checked row into the queue. */
+static gbi_status enqueue(struct ctx *c, const struct pay *p, struct gbi_err *err)
+{
+	struct queue *q = &c->q;
+	struct qrow *r = &q->rows[q->head % NCHUNK][q->cur];
+	if (strlen(p->muni) >= sizeof r->muni || strlen(p->case_id) >= sizeof r->case_id ||
+	    strlen(p->iban) >= sizeof r->iban)
+		return gbi_err_set(err, GBI_EINPUT, "municipality %s case %s: municipality, case id or IBAN too long",
+				   p->muni, p->case_id);
+	memcpy(r->muni, p->muni, strlen(p->muni) + 1);
+	memcpy(r->case_id, p->case_id, strlen(p->case_id) + 1);
+	memcpy(r->iban, p->iban, strlen(p->iban) + 1);
+	memcpy(r->name, p->name, sizeof r->name);
+	memcpy(r->e2e, p->e2e, sizeof r->e2e);
+	r->amount = p->amount;
+	if (++q->cur == CHUNK)
+		return publish(c, 0, err);
+	return GBI_OK;
+}
+
+static gbi_status write_doc(struct ctx *c, struct gbi_err *err);
+
+static void *writer_main(void *arg)
+{
+	struct ctx *c = arg;
+	gbi_err_clear(&c->werr);
+	c->wst = write_doc(c, &c->werr);
+	if (c->wst) {
+		pthread_mutex_lock(&c->q.mu);
+		c->q.stop = 1;
+		pthread_cond_broadcast(&c->q.cv);
+		pthread_mutex_unlock(&c->q.mu);
+	}
+	return NULL;
+}
+
+/* Reads in this thread, writes in another. */
+static gbi_status write_threaded(struct ctx *c, struct gbi_err *err)
+{
+	struct queue *q = &c->q;
+	q->rows = malloc(NCHUNK * sizeof *q->rows);
+	if (!q->rows)
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	pthread_t t;
+	gbi_status st = GBI_OK;
+	if (pthread_create(&t, NULL, writer_main, c) != 0) {
+		st = gbi_err_set(err, GBI_ESYS, "cannot start the writer thread");
+	} else {
+		st = each_pay(c, enqueue, 1, err);
+		if (!st)
+			st = publish(c, 1, err);
+		if (st) {
+			pthread_mutex_lock(&q->mu);
+			q->abort = !q->stop;
+			pthread_cond_broadcast(&q->cv);
+			pthread_mutex_unlock(&q->mu);
+		}
+		pthread_join(t, NULL);
+		if (c->wst && !q->abort) { /* the writer's own failure */
+			*err = c->werr;
+			st = c->wst;
+		}
+	}
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	free(q->rows);
+	q->rows = NULL;
+	return st;
+}
+
 static gbi_status write_doc(struct ctx *c, struct gbi_err *err)
 {
 	xmlTextWriterPtr w = c->w;
@@ -781,7 +931,7 @@ static gbi_status write_doc(struct ctx *c, struct gbi_err *err)
 	T(el(w, "Nm", c->nblk ? c->blk[0].name : "gbi", err));
 	T(end(w, err));
 	T(end(w, err));
-	T(each_pay(c, write_tx, 1, err));
+	T(consume(c, err));
 	if (c->open)
 		T(close_block(c, err));
 	if (c->cur != c->nblk)
@@ -823,7 +973,7 @@ gbi_status gbi_sepa_write(struct gbi_store *s, const struct gbi_export_run *r, c
 				xmlOutputBufferClose(buf);
 			st = gbi_err_set(err, GBI_ESYS, "out of memory (xml writer)");
 		} else {
-			st = write_doc(&c, err);
+			st = write_threaded(&c, err);
 			xmlFreeTextWriter(c.w);
 		}
 	}

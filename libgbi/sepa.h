@@ -12,10 +12,14 @@
  * no postal addresses, UTF-8 without BOM, written with libxml2's
  * xmlTextWriter straight to the output.
  *
- * Two passes over the rows inside the caller's read transaction: the first
- * checks everything (IBAN mod-97, amounts, names, the character set, unique
- * EndToEndIds) and sums per block; the second writes and must arrive at the
- * same counts and sums.  Nothing is written when the first pass fails.
+ * First SQL aggregates give the counts and sums of every block (the headers
+ * need them before the transactions); then one stream over the rows inside
+ * the caller's read transaction checks each (IBAN mod-97, amount, name, the
+ * character set, EndToEndId uniqueness with a fixed-size filter and an exact
+ * recount of the ids it flags) while a second thread writes the XML, and the
+ * counts and sums written must equal the aggregates.  A failure returns an
+ * error: with a gbi_out on a temporary file nothing is left in place.  The
+ * debtor policy is checked before anything is written.
  */
 #ifndef GBI_SEPA_H
 #define GBI_SEPA_H
