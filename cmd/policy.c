@@ -47,7 +47,6 @@ int cmd_policy(int argc, char **argv)
 		{"municipality", required_argument, NULL, 'm'},
 		{"date", required_argument, NULL, 'D'},
 		{"keys", no_argument, NULL, 'k'},
-		{"busy-timeout", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -66,10 +65,6 @@ int cmd_policy(int argc, char **argv)
 			break;
 		case 'D': date = optarg; break;
 		case 'k': keys = 1; break;
-		case 'T':
-			if ((busy = gbi_busy_ms(optarg)) < 0)
-				return gbi_usage_error(usage_policy, "--busy-timeout '%s': not a number of seconds", optarg);
-			break;
 		case 'h':
 			fputs(usage_policy, stdout);
 			fputs(options_help, stdout);
