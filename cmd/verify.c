@@ -126,6 +126,13 @@ static void on_note(void *ctx, const char *msg)
 	gbi_warning("%s", msg);
 }
 
+/* GBI_VERIFY_TIMING=1: the time of each step on stderr (for make bench) */
+static void on_step(void *ctx, const char *what, int64_t ns)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: %-24s %8.3f s\n", gbi_cmd_name, what, (double)ns / 1e9);
+}
+
 static int32_t current_month(void)
 {
 	time_t t = time(NULL);
@@ -226,6 +233,9 @@ int cmd_verify(int argc, char **argv)
 	o.cases = cases;
 	o.rules = rules;
 	o.on_note = on_note;
+	const char *tm = getenv("GBI_VERIFY_TIMING");
+	if (tm && *tm && strcmp(tm, "0") != 0)
+		o.on_step = on_step;
 
 	struct gbi_store *s;
 	int64_t run;

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "verify.h"
 #include "audit.h"
@@ -320,31 +321,28 @@ static const char items_sql[] =
 	"  WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'mortgage', ifnull(p.mortgage,0), 'properties', p.batch_id, p.line FROM properties p "
 	"  CROSS JOIN vm m ON m.bsn=p.bsn WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
-	/* per case: the larger of declared and registered for vehicles, property and debts */
-	"CREATE TEMP TABLE vitem_case AS SELECT g.*, c.housing FROM (SELECT muni, case_id, "
+	/* per case: the larger of declared and registered for vehicles, property and debts, and the
+	   row that proves it: the largest item (bare columns of max()) */
+	"CREATE TEMP TABLE vtop AS SELECT muni, case_id, src_table, src_batch, src_line, max(value) AS top FROM vitem "
+	"  WHERE kind NOT IN ('debt','mortgage') GROUP BY muni, case_id;"
+	"CREATE TEMP TABLE vptop AS SELECT muni, case_id, src_table, src_batch, src_line, max(value) AS top FROM vitem "
+	"  WHERE kind IN ('kadaster','property') GROUP BY muni, case_id;"
+	"CREATE INDEX temp.vtop_case ON vtop(muni, case_id); CREATE INDEX temp.vptop_case ON vptop(muni, case_id);"
+	"CREATE TEMP TABLE vitem_case AS SELECT g.*, c.housing, t.src_table, t.src_batch, t.src_line, "
+	"  p.src_table AS psrc_table, p.src_batch AS psrc_batch, p.src_line AS psrc_line FROM (SELECT muni, case_id, "
 	"  sum(CASE WHEN kind IN ('bank','cash','other') THEN value ELSE 0 END) AS liquid, "
 	"  max(sum(CASE WHEN kind='vehicle' THEN value ELSE 0 END), sum(CASE WHEN kind='rdw' THEN value ELSE 0 END)) AS veh, "
 	"  max(sum(CASE WHEN kind='property' THEN value ELSE 0 END), sum(CASE WHEN kind='kadaster' THEN value ELSE 0 END)) AS prop, "
-	"  max(sum(CASE WHEN kind='debt' THEN value ELSE 0 END), sum(CASE WHEN kind='mortgage' THEN value ELSE 0 END)) AS debt, "
-	"  (SELECT src_table FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind NOT IN ('debt','mortgage') "
-	"    ORDER BY x.value DESC, x.src_table, x.src_batch, x.src_line LIMIT 1) AS src_table, "
-	"  (SELECT src_batch FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind NOT IN ('debt','mortgage') "
-	"    ORDER BY x.value DESC, x.src_table, x.src_batch, x.src_line LIMIT 1) AS src_batch, "
-	"  (SELECT src_line FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind NOT IN ('debt','mortgage') "
-	"    ORDER BY x.value DESC, x.src_table, x.src_batch, x.src_line LIMIT 1) AS src_line, "
-	"  (SELECT src_table FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind IN ('kadaster','property') "
-	"    ORDER BY x.kind, x.value DESC, x.src_batch, x.src_line LIMIT 1) AS psrc_table, "
-	"  (SELECT src_batch FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind IN ('kadaster','property') "
-	"    ORDER BY x.kind, x.value DESC, x.src_batch, x.src_line LIMIT 1) AS psrc_batch, "
-	"  (SELECT src_line FROM vitem x WHERE x.muni=i.muni AND x.case_id=i.case_id AND x.kind IN ('kadaster','property') "
-	"    ORDER BY x.kind, x.value DESC, x.src_batch, x.src_line LIMIT 1) AS psrc_line "
-	"  FROM vitem i GROUP BY muni, case_id) g JOIN vc c ON c.muni=g.muni AND c.case_id=g.case_id;";
+	"  max(sum(CASE WHEN kind='debt' THEN value ELSE 0 END), sum(CASE WHEN kind='mortgage' THEN value ELSE 0 END)) AS debt "
+	"  FROM vitem GROUP BY muni, case_id) g JOIN vc c ON c.muni=g.muni AND c.case_id=g.case_id "
+	"  LEFT JOIN vtop t ON t.muni=g.muni AND t.case_id=g.case_id LEFT JOIN vptop p ON p.muni=g.muni AND p.case_id=g.case_id;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
 	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
 	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
-	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1;";
+	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1; DROP TABLE IF EXISTS temp.vtop;"
+	"DROP TABLE IF EXISTS temp.vptop;";
 
 static const char tables_sql[] =
 	"CREATE TEMP TABLE vsm(muni TEXT PRIMARY KEY);"
@@ -497,6 +495,22 @@ static int32_t aow_cutoff(const struct gbi_params *p, int32_t ymd)
 			hi_n = mid;
 	}
 	return gbi_ymd_add_days(lo, lo_n);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Reports the time since *t0 for step and restarts the clock. */
+static void step(const struct gbi_verify_opts *o, const char *what, int64_t *t0)
+{
+	int64_t t = now_ns();
+	if (o->on_step)
+		o->on_step(o->ctx, what, t - *t0);
+	*t0 = t;
 }
 
 static void note(const struct gbi_verify_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -684,6 +698,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	bind_int(&c, ":norm_single", ns, 1);
 	bind_int(&c, ":norm_couple", nc, 1);
 
+	int64_t t0 = now_ns();
 	if ((r = gbi_store_begin(s, err)))
 		goto done;
 	if ((r = gbi_store_exec(s, drop_sql, err)) || (r = gbi_store_exec(s, tables_sql, err)) ||
@@ -692,6 +707,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	    (r = run_sql(&c, setup_sql, "verify: the cases of the period", err)) ||
 	    (r = load_policy(&c, o, ps, err)))
 		goto fail;
+	step(o, "setup", &t0);
 
 	/* the rules */
 	int items = 0;
@@ -718,12 +734,16 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			r = gbi_store_error(s, rc, "verify", err);
 			break;
 		}
-		if ((ru->needs & NEED_ITEMS) && !items++ && (r = run_sql(&c, items_sql, "verify: assets", err)))
-			break;
+		if ((ru->needs & NEED_ITEMS) && !items++) {
+			if ((r = run_sql(&c, items_sql, "verify: assets", err)))
+				break;
+			step(o, "assets", &t0);
+		}
 		char what[80];
 		snprintf(what, sizeof what, "verify: rule %s", ru->code);
 		if ((r = run_sql(&c, ru->sql, what, err)))
 			break;
+		step(o, ru->code, &t0);
 	}
 	sqlite3_finalize(vr);
 	if (r)
@@ -755,6 +775,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	bind_int(&c, ":run", res->verify_run_id, 1);
 	if ((r = run_sql(&c, final_sql, "verify: findings", err)))
 		goto fail;
+	step(o, "findings", &t0);
 	if ((r = gbi_store_prepare(s, "SELECT (SELECT count(*) FROM vc WHERE in_scope), severity, count(*) FROM finding "
 				      "WHERE verify_run_id=? GROUP BY severity", &st, err)))
 		goto fail;

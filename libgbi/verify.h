@@ -59,6 +59,8 @@ struct gbi_verify_opts {
 	/* called for each note (a rule skipped, a policy value refused); may be NULL */
 	void (*on_note)(void *ctx, const char *msg);
 	void *ctx;
+	/* called after each step (setup, each rule, findings) with its wall time; may be NULL */
+	void (*on_step)(void *ctx, const char *step, int64_t ns);
 };
 
 struct gbi_verify_result {
