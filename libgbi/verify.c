@@ -255,7 +255,7 @@ static const struct gbi_rule rules[] = {
 	 "AND NOT EXISTS (SELECT 1 FROM contracts k WHERE k.live=1 AND k.bsn=h.bsn AND k.from_date <= :ps AND (k.to_date IS NULL OR k.to_date >= :ps)) "
 	 "AND NOT EXISTS (SELECT 1 FROM studies s WHERE s.live=1 AND s.bsn=h.bsn AND s.wsf='yes' AND s.from_date <= :ps "
 	 "AND (s.to_date IS NULL OR s.to_date >= :ps))) AS n, "
-	 "(SELECT count(*) FROM vm y WHERE y.muni=a.muni AND y.case_id=a.case_id AND y.role='partner' AND y.birth <= date(:ps,'-21 years')) AS sp "
+	 "(SELECT count(DISTINCT y.bsn) FROM vm y WHERE y.muni=a.muni AND y.case_id=a.case_id AND y.role='partner' AND y.birth <= date(:ps,'-21 years')) AS sp "
 	 "FROM vc c JOIN va a ON a.muni=c.muni AND a.case_id=c.case_id AND a.role='applicant' "
 	 "JOIN vm m ON m.muni=a.muni AND m.case_id=a.case_id AND m.bsn=a.bsn "
 	 "WHERE c.in_scope AND c.cost_sharers IS NOT NULL AND a.from_date <= :ps AND (a.to_date IS NULL OR a.to_date >= :ps) "
@@ -300,7 +300,7 @@ static const char setup_sql[] =
 	"  FROM vc c JOIN members m ON m.live=1 AND m.case_id=c.case_id AND m.muni=c.muni "
 	"  LEFT JOIN persons p ON p.rowid=(SELECT min(q.rowid) FROM persons q WHERE q.live=1 AND q.bsn=m.bsn) "
 	"  WHERE c.status='application' OR (" IN_PERIOD("m") ");"
-	"CREATE INDEX temp.vm_bsn ON vm(bsn);"
+	"CREATE INDEX temp.vm_bsn ON vm(bsn, muni, case_id);"
 	"CREATE INDEX temp.vm_case ON vm(muni, case_id, role);"
 	"CREATE TEMP TABLE va AS SELECT m.muni, m.case_id, m.bsn, m.role, m.in_scope, a.municipality AS amuni, a.postcode, "
 	"  a.house_number, a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line "
@@ -312,9 +312,10 @@ static const char setup_sql[] =
 static const char items_sql[] =
 	"CREATE TEMP TABLE vitem(muni TEXT, case_id TEXT, kind TEXT, value INTEGER, src_table TEXT, src_batch INTEGER, src_line INTEGER);"
 	"INSERT INTO vitem SELECT a.muni, a.case_id, a.kind, CASE WHEN a.kind='debt' THEN abs(a.value) ELSE a.value END, 'assets', a.batch_id, a.line "
-	"  FROM assets a CROSS JOIN vc c ON c.muni=a.muni AND c.case_id=a.case_id WHERE a.live=1 AND c.in_scope AND a.reference_date <= :pe "
-	"  AND a.reference_date=(SELECT max(b.reference_date) FROM assets b WHERE b.live=1 AND b.case_id=a.case_id AND b.muni=a.muni "
-	"  AND b.kind=a.kind AND b.reference_date <= :pe);"
+	"  FROM (SELECT muni, case_id, kind, max(reference_date) AS latest FROM assets WHERE live=1 AND reference_date <= :pe "
+	"  GROUP BY muni, case_id, kind) l CROSS JOIN vc c ON c.muni=l.muni AND c.case_id=l.case_id "
+	"  CROSS JOIN assets a ON a.live=1 AND a.case_id=l.case_id AND a.muni=l.muni AND a.kind=l.kind AND a.reference_date=l.latest "
+	"  WHERE c.in_scope;"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'rdw', v.value, 'vehicles', v.batch_id, v.line FROM vehicles v CROSS JOIN vm m ON m.bsn=v.bsn "
 	"  WHERE v.live=1 AND " IN_PERIOD("v") " AND " AP " AND m.in_scope;"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'kadaster', p.value, 'properties', p.batch_id, p.line FROM properties p CROSS JOIN vm m ON m.bsn=p.bsn "
@@ -355,11 +356,11 @@ static const char tables_sql[] =
 static const char final_sql[] =
 	"INSERT INTO finding(verify_run_id, rule, severity, municipality, case_id, bsn, period, message, legal_basis, src_table, src_batch, src_line) "
 	"SELECT :run, f.rule, r.severity, f.muni, f.case_id, f.bsn, :period, f.message, r.basis, f.src_table, f.src_batch, f.src_line "
-	"FROM (SELECT rule, muni, case_id, bsn, message, src_table, src_batch, src_line, min(rowid) FROM vf "
-	"  GROUP BY rule, muni, case_id, bsn, message) f "
-	"JOIN vrule r ON r.code=f.rule JOIN vc c ON c.muni=f.muni AND c.case_id=f.case_id AND c.in_scope "
-	"WHERE r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule) "
-	"ORDER BY f.muni, f.case_id, f.rule, f.bsn, f.src_table, f.src_batch, f.src_line, f.message";
+	"FROM (SELECT muni, case_id, rule, bsn, message, src_table, src_batch, src_line, min(rowid) FROM vf "
+	"  GROUP BY muni, case_id, rule, bsn, message) f "
+	"CROSS JOIN vrule r ON r.code=f.rule CROSS JOIN vc c ON c.muni=f.muni AND c.case_id=f.case_id "
+	"WHERE c.in_scope AND (r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule)) "
+	"ORDER BY f.muni, f.case_id, f.rule, f.bsn, f.message";
 
 /* ---- SQL functions ------------------------------------------------------ */
 

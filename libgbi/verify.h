@@ -85,7 +85,7 @@ struct gbi_finding {
 typedef gbi_status (*gbi_finding_fn)(void *ctx, const struct gbi_finding *f, struct gbi_err *err);
 
 /* Calls fn for each finding of verify run id in the order municipality,
- * case, rule (then person and source row). */
+ * case, rule (then person and message). */
 gbi_status gbi_verify_each(struct gbi_store *s, int64_t verify_run_id, gbi_finding_fn fn, void *ctx,
 			   struct gbi_err *err);
 
