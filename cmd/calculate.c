@@ -35,12 +35,42 @@ enum fmt { F_CSV, F_JSONL, F_TEXT };
 struct out {
 	enum fmt fmt;
 	long n;
+	int warned;
 };
 
 static const char *m(int64_t c, char *b)
 {
-	gbi_money_format(c, b, 32);
+	*gbi_money_put(b, c) = '\0';
 	return b;
+}
+
+/* csv: built by hand, it is the bulk of a national run's output */
+static int print_csv(const struct gbi_calc_row *r)
+{
+	char line[512], *p = line;
+	const char *txt[4] = {r->case_id, r->municipality, r->period, r->household};
+	for (int i = 0; i < 4; i++) {
+		size_t n = strlen(txt[i]);
+		memcpy(p, txt[i], n);
+		p += n;
+		*p++ = ',';
+	}
+	p += snprintf(p, 32, "%d,%d,", r->cost_sharers, r->days);
+	const int64_t v[7] = {r->norm, r->housing_reduction, r->sanction, r->income, r->bijstand, r->holiday_reserve, r->payable};
+	for (int i = 0; i < 7; i++) {
+		p = gbi_money_put(p, v[i]);
+		*p++ = ',';
+	}
+	size_t n = strlen(r->status), k = strlen(r->reasons);
+	if (n + k + 2 > (size_t)(line + sizeof line - p))
+		return 1;
+	memcpy(p, r->status, n);
+	p += n;
+	*p++ = ',';
+	memcpy(p, r->reasons, k);
+	p += k;
+	*p++ = '\n';
+	return fwrite(line, 1, (size_t)(p - line), stdout) != (size_t)(p - line);
 }
 
 static int print_row(void *ctx, const struct gbi_calc_row *r)
@@ -49,9 +79,8 @@ static int print_row(void *ctx, const struct gbi_calc_row *r)
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
 	switch (o->fmt) {
 	case F_CSV:
-		printf("%s,%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", r->case_id, r->municipality, r->period,
-		       r->household, r->cost_sharers, r->days, m(r->norm, a), m(r->housing_reduction, b), m(r->sanction, c),
-		       m(r->income, d), m(r->bijstand, e), m(r->holiday_reserve, f), m(r->payable, g), r->status, r->reasons);
+		if (print_csv(r))
+			return 1;
 		break;
 	case F_JSONL:
 		printf("{\"case_id\":\"%s\",\"municipality\":\"%s\",\"period\":\"%s\",\"household\":\"%s\","
@@ -83,8 +112,8 @@ static void on_say(void *ctx, const char *line)
 
 static void on_warn(void *ctx, const char *msg)
 {
-	int *warned = ctx;
-	*warned = 1;
+	struct out *o = ctx;
+	o->warned = 1;
 	gbi_warning("%s", msg);
 }
 
@@ -105,8 +134,8 @@ int cmd_calculate(int argc, char **argv)
 	struct gbi_calc_opts o;
 	memset(&o, 0, sizeof o);
 	const char *store = NULL, *period = NULL, *paramfile = NULL;
-	struct out out = {F_CSV, 0};
-	int busy = 30000, c, warned = 0;
+	struct out out = {F_CSV, 0, 0};
+	int busy = 30000, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:p:m:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -167,27 +196,27 @@ int cmd_calculate(int argc, char **argv)
 	o.run_id = run_id;
 	o.say = on_say;
 	o.warn = on_warn;
-	o.ctx = &warned;
+	o.row = print_row;
+	o.ctx = &out;
 	struct gbi_err err;
 	gbi_err_clear(&err);
 	struct gbi_params *p = NULL;
 	struct gbi_calc_summary sum;
 	char counts[256] = "";
 	int status = 0;
+	/* rows are printed as they are stored, in (case_id, municipality) order */
+	if (!o.explain && out.fmt == F_CSV)
+		fputs("case_id,municipality,period,household,cost_sharers,days,norm,housing_reduction,sanction,"
+		      "income,bijstand,holiday_reserve,payable,status,reasons\n", stdout);
 	if (gbi_params_load(s, paramfile, &p, &err) || gbi_calc_run(s, p, &o, &sum, &err)) {
 		status = gbi_fail(&err);
 	} else if (!o.explain) {
-		if (out.fmt == F_CSV)
-			puts("case_id,municipality,period,household,cost_sharers,days,norm,housing_reduction,sanction,"
-			     "income,bijstand,holiday_reserve,payable,status,reasons");
-		if (gbi_calc_results(s, sum.calc_run_id, print_row, &out, &err))
-			status = gbi_fail(&err);
 		char tot[32];
 		gbi_money_format(sum.total_payable, tot, sizeof tot);
 		snprintf(counts, sizeof counts, "calc_run=%lld cases=%ld payable=%ld nil=%ld held=%ld not_entitled=%ld total=%s",
 			 (long long)sum.calc_run_id, sum.cases, sum.payable, sum.nil, sum.held, sum.not_entitled, tot);
 		fprintf(stderr, "%s: %s: %s\n", gbi_cmd_name, period, counts);
-		if (!status && (warned || sum.held))
+		if (out.warned || sum.held)
 			status = GBI_ATTENTION;
 	}
 	gbi_params_free(p);

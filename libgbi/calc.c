@@ -126,6 +126,7 @@ struct gbi_calc_period {
 	int64_t work_max, sp_max, gift_law;
 	int has_gift_law;
 	int wk_pct, wk_months, sp_permille, sp_months, sp_child_age, ex_min_age, vt_pct;
+	uint32_t param_change;   /* bit i: day i's parameters differ from day i-1's */
 };
 
 static gbi_status getp(const struct gbi_params *p, const char *key, int32_t ymd, int64_t *v, struct gbi_err *err)
@@ -162,6 +163,9 @@ gbi_status gbi_calc_period_new(const struct gbi_params *p, int32_t ym, struct gb
 			dp->cs_min_age = (int)v;
 		dp->vf_norm = gbi_params_valid_from(p, "norm_single", d, NULL);
 	}
+	for (int i = 1; i < cp->dim; i++)
+		if (memcmp(&cp->d[i], &cp->d[i - 1], sizeof cp->d[i]) != 0)
+			cp->param_change |= 1u << i;
 	int32_t f = cp->first;
 	if (!st) st = getp(p, "asset_limit_single", f, &cp->asset_single, err);
 	if (!st) st = getp(p, "asset_limit_family", f, &cp->asset_family, err);
@@ -229,13 +233,34 @@ static void sb_add(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
+char *gbi_money_put(char *p, int64_t cents)
+{
+	uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+	char tmp[24];
+	int n = 0;
+	if (cents < 0)
+		*p++ = '-';
+	tmp[n++] = (char)('0' + a % 10);
+	a /= 10;
+	tmp[n++] = (char)('0' + a % 10);
+	a /= 10;
+	tmp[n++] = '.';
+	do {
+		tmp[n++] = (char)('0' + a % 10);
+		a /= 10;
+	} while (a);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 /* money as "1401.50" in a small rotating buffer (for one printf call) */
 static const char *eur(int64_t cents)
 {
 	static char bufs[8][32];
 	static int i;
 	char *b = bufs[i++ & 7];
-	gbi_money_format(cents, b, 32);
+	*gbi_money_put(b, cents) = '\0';
 	return b;
 }
 
@@ -481,6 +506,55 @@ static void compute_day(const struct gbi_calc_period *cp, const struct gbi_calc_
 }
 
 /* months between period ym and the month of date from (>= 0 when ym is at or after it) */
+/* ---- the days on which something may change ---- */
+
+static void mark(uint32_t *b, const struct gbi_calc_period *cp, int32_t d)
+{
+	if (d > cp->first && d <= cp->last)
+		*b |= 1u << (d - cp->first);
+}
+
+static void mark_interval(uint32_t *b, const struct gbi_calc_period *cp, int32_t from, int32_t to)
+{
+	if (from)
+		mark(b, cp, from);
+	if (to && to < cp->last)
+		mark(b, cp, gbi_ymd_add_days(to, 1));
+}
+
+/* Every day on which an input of compute_day() can change: the days between
+ * two marked days are computed once.  Each input of compute_day() must have
+ * its change days marked here. */
+static uint32_t change_days(const struct gbi_calc_period *cp, const struct gbi_calc_input *in)
+{
+	uint32_t b = cp->param_change | 1u;
+	mark_interval(&b, cp, in->start, in->end);
+	for (int k = 0; k < in->nmembers; k++) {
+		const struct gbi_calc_member *m = &in->members[k];
+		mark_interval(&b, cp, m->from, m->to);
+		if (m->birth) {
+			mark(&b, cp, gbi_ymd_add(m->birth, 18, 0));
+			mark(&b, cp, gbi_ymd_add(m->birth, 21, 0));
+			mark(&b, cp, gbi_aow_date(cp->p, m->birth));
+		}
+	}
+	for (int k = 0; k < in->nhousemates; k++) {
+		const struct gbi_calc_housemate *h = &in->housemates[k];
+		mark_interval(&b, cp, h->from, h->to);
+		if (h->birth)
+			for (int i = 0; i < cp->dim; i++)
+				if (i == 0 || cp->d[i].cs_min_age != cp->d[i - 1].cs_min_age)
+					mark(&b, cp, gbi_ymd_add(h->birth, cp->d[i].cs_min_age, 0));
+	}
+	for (int k = 0; k < in->nexclusions; k++)
+		mark_interval(&b, cp, in->exclusions[k].from, in->exclusions[k].to);
+	for (int k = 0; k < in->nsanctions; k++)
+		mark_interval(&b, cp, in->sanctions[k].from, in->sanctions[k].to);
+	for (int k = 0; k < in->ndetentions; k++)
+		mark_interval(&b, cp, in->detentions[k].from, in->detentions[k].to);
+	return b;
+}
+
 static int months_since(int32_t ym, int32_t from)
 {
 	int fy = from / 10000, fm = from / 100 % 100;
@@ -578,9 +652,14 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	int nseg = 0;
 	char terms[600] = "";
 	size_t tn = 0;
+	uint32_t change = change_days(cp, in);
 	for (int i = 0; i <= dim; i++) {
-		if (i < dim)
-			compute_day(cp, pol, in, app, aow_app, i, sy.fn != NULL, &cur, &reasons);
+		if (i < dim) {
+			if (change & (1u << i))
+				compute_day(cp, pol, in, app, aow_app, i, sy.fn != NULL, &cur, &reasons);
+			else
+				cur = prev;
+		}
 		if (i > 0 && (i == dim || !day_same(&cur, &prev))) {
 			/* close the segment seg_start..i-1 */
 			int n = i - seg_start;
@@ -869,17 +948,23 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 
 /* ---- part 2: a run over the store --------------------------------------- */
 
-/* The cases in scope: every stream selects from `cases c` with this
- * condition and is ordered by (c.case_id, c.muni), the order of the partial
- * index cases_key, so that all of them come out merged by case. */
+/* Within a case the rows come in index order (the order of import, the same
+ * for the same store); gather() sorts what needs an order and drops
+ * duplicates, so no stream pays for a sort per case.
+ *
+ * The cases in scope come from `cases`; every other stream is driven by its
+ * own table's (case_id, muni) index (members_case, assets_case,
+ * sanctions_case), so that all of them come out ordered by (case_id, muni)
+ * without a probe into cases per row, and are merged with the cases like
+ * sorted files: rows of cases out of scope are skipped by the merge. */
 #define SCOPE \
 	"c.live=1 AND c.status IN ('active','suspended','application') AND c.start_date<=:pe " \
-	"AND (c.end_date IS NULL OR c.end_date>=:ps) " \
-	"AND (:nm=0 OR c.muni IN (SELECT muni FROM temp.calc_fm)) " \
-	"AND (:nc=0 OR c.case_id IN (SELECT case_id FROM temp.calc_fc)) "
+	"AND (c.end_date IS NULL OR c.end_date>=:ps) AND " FILTER("c")
+#define FILTER(t) \
+	"(:nm=0 OR " t ".muni IN (SELECT muni FROM temp.calc_fm)) " \
+	"AND (:nc=0 OR " t ".case_id IN (SELECT case_id FROM temp.calc_fc)) "
 #define MEMBER_IN_PERIOD \
-	"m.case_id=c.case_id AND m.muni=c.muni AND m.live=1 " \
-	"AND (m.from_date IS NULL OR m.from_date<=:pe) AND (m.to_date IS NULL OR m.to_date>=:ps)"
+	"m.live=1 AND (m.from_date IS NULL OR m.from_date<=:pe) AND (m.to_date IS NULL OR m.to_date>=:ps) "
 /* min(): one value when a person has live rows in more than one batch */
 #define BIRTH(b) "(SELECT min(p.birth_date) FROM persons p WHERE p.bsn=" b " AND p.live=1)"
 
@@ -888,37 +973,39 @@ static const char *const queries[Q_N] = {
 	[Q_CASES] = "SELECT c.case_id, c.muni, c.status, c.start_date, c.end_date, c.housing, c.work_exemption_from, "
 		"c.single_parent_exemption_from, c.cost_sharers, c.iban, c.account_name "
 		"FROM cases c WHERE " SCOPE "ORDER BY c.case_id, c.muni",
-	[Q_MEMBERS] = "SELECT c.case_id, c.muni, m.bsn, m.role, m.from_date, m.to_date, " BIRTH("m.bsn") " "
-		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " WHERE " SCOPE
-		"ORDER BY c.case_id, c.muni, CASE m.role WHEN 'applicant' THEN 0 WHEN 'partner' THEN 1 ELSE 2 END, m.bsn, m.from_date",
+	[Q_MEMBERS] = "SELECT m.case_id, m.muni, m.bsn, m.role, m.from_date, m.to_date, " BIRTH("m.bsn") " "
+		"FROM members m WHERE " MEMBER_IN_PERIOD "AND " FILTER("m")
+		"ORDER BY m.case_id, m.muni",
 	/* the applicant's addresses in the period and who else was registered there */
-	[Q_HOUSE] = "SELECT c.case_id, c.muni, a.from_date, a.to_date, a.postcode, a.house_number, ifnull(a.house_suffix,''), "
+	[Q_HOUSE] = "SELECT m.case_id, m.muni, a.from_date, a.to_date, a.postcode, a.house_number, ifnull(a.house_suffix,''), "
 		"h.bsn, h.from_date, h.to_date, " BIRTH("h.bsn") ", "
 		"(SELECT group_concat(x.kind||' '||x.from_date||' '||ifnull(x.to_date,''), ';') FROM contracts x "
 		" WHERE x.bsn=h.bsn AND x.live=1 AND x.from_date<=:pe AND (x.to_date IS NULL OR x.to_date>=:ps)), "
 		"(SELECT group_concat('study_wsf '||y.from_date||' '||ifnull(y.to_date,''), ';') FROM studies y "
 		" WHERE y.bsn=h.bsn AND y.live=1 AND y.wsf='yes' AND y.from_date<=:pe AND (y.to_date IS NULL OR y.to_date>=:ps)) "
-		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " AND m.role='applicant' "
+		"FROM members m "
 		"JOIN addresses a ON a.bsn=m.bsn AND a.live=1 AND a.from_date<=:pe AND (a.to_date IS NULL OR a.to_date>=:ps) "
 		"LEFT JOIN addresses h ON h.postcode=a.postcode AND h.house_number=a.house_number "
 		" AND h.house_suffix IS a.house_suffix AND h.live=1 AND h.bsn<>m.bsn "
 		" AND h.from_date<=:pe AND (h.to_date IS NULL OR h.to_date>=:ps) "
 		" AND h.from_date<=ifnull(a.to_date,'9999-12-31') AND ifnull(h.to_date,'9999-12-31')>=a.from_date "
-		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, a.from_date, h.bsn, h.from_date",
-	[Q_INCOMES] = "SELECT c.case_id, c.muni, i.bsn, i.period, i.kind, i.amount, i.rowid "
-		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " AND m.role IN ('applicant','partner') "
-		"JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period>=:y1 AND i.period<=:pm "
-		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, i.bsn, i.period, i.kind, i.rowid",
-	[Q_ASSETS] = "SELECT c.case_id, c.muni, x.kind, x.value, x.reference_date "
-		"FROM cases c JOIN assets x ON x.case_id=c.case_id AND x.muni=c.muni AND x.live=1 AND x.reference_date<=:pe "
-		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, x.reference_date DESC, x.kind, x.value",
-	[Q_SANCTIONS] = "SELECT c.case_id, c.muni, s.percent, s.from_date, s.to_date "
-		"FROM cases c JOIN sanctions s ON s.case_id=c.case_id AND s.muni=c.muni AND s.live=1 "
-		"AND s.from_date<=:pe AND s.to_date>=:ps WHERE " SCOPE "ORDER BY c.case_id, c.muni, s.from_date, s.to_date, s.percent",
-	[Q_DETENTIONS] = "SELECT c.case_id, c.muni, d.bsn, d.from_date, d.to_date "
-		"FROM cases c JOIN members m ON " MEMBER_IN_PERIOD " AND m.role IN ('applicant','partner') "
-		"JOIN detentions d ON d.bsn=m.bsn AND d.live=1 AND d.from_date<=:pe AND (d.to_date IS NULL OR d.to_date>=:ps) "
-		"WHERE " SCOPE "ORDER BY c.case_id, c.muni, d.bsn, d.from_date",
+		"WHERE " MEMBER_IN_PERIOD "AND m.role='applicant' AND " FILTER("m")
+		"ORDER BY m.case_id, m.muni",
+	[Q_INCOMES] = "SELECT m.case_id, m.muni, i.bsn, i.period, i.kind, i.amount, i.rowid "
+		"FROM members m JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period>=:y1 AND i.period<=:pm "
+		"WHERE " MEMBER_IN_PERIOD "AND m.role IN ('applicant','partner') AND " FILTER("m")
+		"ORDER BY m.case_id, m.muni",
+	[Q_ASSETS] = "SELECT x.case_id, x.muni, x.kind, x.value, x.reference_date FROM assets x "
+		"WHERE x.live=1 AND x.reference_date<=:pe AND " FILTER("x")
+		"ORDER BY x.case_id, x.muni",
+	[Q_SANCTIONS] = "SELECT s.case_id, s.muni, s.percent, s.from_date, s.to_date FROM sanctions s "
+		"WHERE s.live=1 AND s.from_date<=:pe AND s.to_date>=:ps AND " FILTER("s")
+		"ORDER BY s.case_id, s.muni",
+	/* few detentions: from them to the members, then sorted */
+	[Q_DETENTIONS] = "SELECT m.case_id, m.muni, d.bsn, d.from_date, d.to_date "
+		"FROM detentions d CROSS JOIN members m ON m.bsn=d.bsn AND " MEMBER_IN_PERIOD "AND m.role IN ('applicant','partner') "
+		"WHERE d.live=1 AND d.from_date<=:pe AND (d.to_date IS NULL OR d.to_date>=:ps) AND " FILTER("m")
+		"ORDER BY m.case_id, m.muni, d.bsn, d.from_date",
 	[Q_HELD] = "SELECT case_id, municipality FROM finding WHERE verify_run_id=:v AND severity='block' "
 		"GROUP BY case_id, municipality ORDER BY case_id, municipality",
 };
@@ -1027,6 +1114,8 @@ struct run {
 	struct mpol *pols;
 	int npols, cpols;
 	sqlite3_stmt *ins;
+	int64_t *inc_rowid;      /* rowids of in.incomes, to drop duplicates */
+	int cap_rowid;
 };
 
 static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const struct gbi_calc_policy **out,
@@ -1047,6 +1136,16 @@ static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const
 	r->npols++;
 	*out = &m->pol;
 	return GBI_OK;
+}
+
+static int member_cmp(const struct gbi_calc_member *a, const struct gbi_calc_member *b)
+{
+	if (a->role != b->role)
+		return a->role < b->role ? -1 : 1;
+	int c = strcmp(a->bsn, b->bsn);
+	if (c)
+		return c;
+	return a->from < b->from ? -1 : a->from > b->from;
 }
 
 /* Reads the current case's rows from every stream into r->in. */
@@ -1082,6 +1181,14 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		if ((st = stream_step(s, x, err)))
 			return st;
 	}
+
+	/* applicant, partner, children; then by bsn and date */
+	for (int k = 1; k < in->nmembers; k++)
+		for (int j = k; j > 0 && member_cmp(&in->members[j - 1], &in->members[j]) > 0; j--) {
+			struct gbi_calc_member t = in->members[j];
+			in->members[j] = in->members[j - 1];
+			in->members[j - 1] = t;
+		}
 
 	x = &r->q[Q_HOUSE];
 	int32_t last_af = -1;
@@ -1143,7 +1250,6 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 	}
 
 	x = &r->q[Q_INCOMES];
-	int64_t last_rowid = -1;
 	for (;;) {
 		if ((st = stream_on(s, x, cid, mu, &on, err)))
 			return st;
@@ -1151,8 +1257,20 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 			break;
 		int64_t rowid = sqlite3_column_int64(x->st, 6);
 		int kind = gbi_income_kind_parse(col(x->st, 4));
-		if (rowid != last_rowid && kind >= 0) {
+		/* a person with two member rows in the case brings their incomes twice */
+		int dup = 0;
+		for (int k = 0; k < in->nincomes && !dup; k++)
+			dup = r->inc_rowid[k] == rowid;
+		if (!dup && kind >= 0) {
 			GROW(in->incomes, in->nincomes, r->cap.ci);
+			if (r->cap.ci > r->cap_rowid) {
+				int64_t *t = realloc(r->inc_rowid, (size_t)r->cap.ci * sizeof *t);
+				if (!t)
+					return gbi_err_set(err, GBI_ESYS, "out of memory");
+				r->inc_rowid = t;
+				r->cap_rowid = r->cap.ci;
+			}
+			r->inc_rowid[in->nincomes] = rowid;
 			struct gbi_calc_income *i = &in->incomes[in->nincomes++];
 			gbi_strlcpy(i->bsn, col(x->st, 2), sizeof i->bsn);
 			const char *pr = col(x->st, 3);
@@ -1160,7 +1278,6 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 			i->kind = kind;
 			i->amount = sqlite3_column_int64(x->st, 5);
 		}
-		last_rowid = rowid;
 		if ((st = stream_step(s, x, err)))
 			return st;
 	}
@@ -1173,9 +1290,10 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		if (!on)
 			break;
 		int32_t ref = dcol(x->st, 4);
-		if (!latest)
+		if (ref >= latest) {
+			if (ref > latest)
+				in->nassets = 0;  /* only the latest reference date counts */
 			latest = ref;
-		if (ref == latest) {
 			GROW(in->assets, in->nassets, r->cap.ca);
 			struct gbi_calc_asset *a = &in->assets[in->nassets++];
 			gbi_strlcpy(a->kind, col(x->st, 2), sizeof a->kind);
@@ -1185,6 +1303,18 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		if ((st = stream_step(s, x, err)))
 			return st;
 	}
+
+	/* by kind and value, so the explanation does not depend on the import order */
+	for (int k = 1; k < in->nassets; k++)
+		for (int j = k; j > 0; j--) {
+			struct gbi_calc_asset *a = &in->assets[j - 1], *b = &in->assets[j];
+			int kc = strcmp(a->kind, b->kind);
+			if (kc < 0 || (kc == 0 && a->value <= b->value))
+				break;
+			struct gbi_calc_asset t = *a;
+			*a = *b;
+			*b = t;
+		}
 
 	x = &r->q[Q_SANCTIONS];
 	for (;;) {
@@ -1380,6 +1510,23 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 		if ((st = gbi_store_prepare(s, "INSERT INTO calc_result VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r.ins, err)))
 			goto done;
 	}
+	{
+		/* every municipality's policy first: a bad policy value refuses the
+		 * run before any output, and the warnings come in code order */
+		sqlite3_stmt *q;
+		if ((st = gbi_store_prepare(s, "SELECT DISTINCT c.muni FROM cases c WHERE " SCOPE "ORDER BY 1", &q, err)))
+			goto done;
+		bind_all(q, o->period, o->nmunis, o->ncases || o->explain, 0);
+		const struct gbi_calc_policy *pol;
+		int rc;
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW && !st)
+			st = policy_for(&r, col(q, 0), cp->first, &pol, err);
+		if (!st && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			st = gbi_store_error(s, rc, "reading cases", err);
+		sqlite3_finalize(q);
+		if (st)
+			goto done;
+	}
 	struct stream *cs = &r.q[Q_CASES];
 	int found = 0;
 	while (cs->row) {
@@ -1455,6 +1602,20 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 				st = gbi_store_error(s, rc, "writing calc_result", err);
 				goto done;
 			}
+			if (o->row) {
+				struct gbi_calc_row w = {
+					in->case_id, in->muni, per, res.household, res.cost_sharers, res.days,
+					res.norm, res.housing_reduction, res.sanction, res.income, res.bijstand,
+					res.holiday_reserve, res.payable, res.status, rs,
+					sqlite3_column_type(c, 9) == SQLITE_NULL ? NULL : col(c, 9),
+					sqlite3_column_type(c, 10) == SQLITE_NULL ? NULL : col(c, 10), res.components,
+				};
+				if (o->row(o->ctx, &w)) {
+					free(res.components);
+					st = gbi_err_set(err, GBI_ESYS, "stopped: the output could not be written");
+					goto done;
+				}
+			}
 		}
 		free(res.components);
 		if ((st = stream_step(s, cs, err)))
@@ -1486,6 +1647,7 @@ done:
 	free(r.in.housemates);
 	free(r.in.exclusions);
 	free(r.in.incomes);
+	free(r.inc_rowid);
 	free(r.in.assets);
 	free(r.in.sanctions);
 	free(r.in.detentions);

@@ -192,8 +192,14 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 /* Writes the reasons bitmask as "A;B;C" into out. */
 void gbi_reasons_format(uint32_t reasons, char *out, size_t outsize);
 
+/* Writes cents as "-123.45" at p (at most 22 bytes, no NUL) and returns the
+ * end: gbi_money_format without snprintf, for bulk output. */
+char *gbi_money_put(char *p, int64_t cents);
+
 /* ---- a run over the store ---------------------------------------------------- */
 #define GBI_CALC_MAX_FILTER 64
+
+struct gbi_calc_row;
 
 struct gbi_calc_opts {
 	int32_t period;                          /* y*100+m */
@@ -204,6 +210,10 @@ struct gbi_calc_opts {
 	void (*say)(void *ctx, const char *line);/* explanation lines */
 	void (*warn)(void *ctx, const char *msg);/* warnings (policy defaults, ...) */
 	void *ctx;
+	/* called for every computed case as it is stored, in (case_id,
+	 * municipality) order (may be NULL); non-zero stops the run (GBI_ESYS,
+	 * nothing stored) */
+	int (*row)(void *ctx, const struct gbi_calc_row *row);
 };
 
 struct gbi_calc_summary {
