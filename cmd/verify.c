@@ -41,21 +41,6 @@ struct out {
 	char last[64];   /* municipality and case of the previous finding (text) */
 };
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 static gbi_status print_finding(void *ctx, const struct gbi_finding *f, struct gbi_err *err)
 {
 	struct out *o = ctx;
@@ -72,17 +57,17 @@ static gbi_status print_finding(void *ctx, const struct gbi_finding *f, struct g
 		for (int i = 0; i < 8; i++) {
 			if (i)
 				putchar(',');
-			json_str(k[i]);
+			gbi_json_str(k[i]);
 			putchar(':');
 			if (i == 4 && !*v[i])
 				fputs("null", stdout);
 			else
-				json_str(v[i]);
+				gbi_json_str(v[i]);
 		}
 		fputs(",\"source\":", stdout);
 		if (*f->src_table) {
 			fputs("{\"table\":", stdout);
-			json_str(f->src_table);
+			gbi_json_str(f->src_table);
 			printf(",\"batch\":%lld,\"line\":%lld}", (long long)f->src_batch, (long long)f->src_line);
 		} else
 			fputs("null", stdout);
