@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gbi.h"
 #include "bundle.h"
@@ -162,6 +163,8 @@ int cmd_export(int argc, char **argv)
 		return gbi_usage_error(usage_export, "--period YYYY-MM is required");
 	if (strlen(period) != 7 || gbi_parse_period(period, 7, "YYYY-MM", &ym))
 		return gbi_usage_error(usage_export, "--period '%s': not a period YYYY-MM", period);
+	if (f == 6 && (!output || strcmp(output, "-") == 0) && isatty(1))
+		return gbi_usage_error(usage_export, "a bundle is binary: not written to a terminal (use -o FILE)");
 	if (eo.jsonl && strcmp(fmt, "results") != 0 && strcmp(fmt, "findings") != 0)
 		return gbi_usage_error(usage_export, "--jsonl is for results and findings");
 	struct gbi_err err;

@@ -320,6 +320,26 @@ static gbi_status done_rows(struct gbi_store *s, sqlite3_stmt *st, int rc, const
 	return r;
 }
 
+/* Prepares sql and binds ?1 = id (a run) and ?2 = the municipality filter. */
+static gbi_status run_query(struct gbi_store *s, const char *sql, int64_t id, const struct gbi_export_opts *o,
+			    sqlite3_stmt **st, struct gbi_err *err)
+{
+	gbi_status rc = gbi_store_prepare(s, sql, st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(*st, 1, id);
+	sqlite3_bind_text(*st, 2, o->munis ? o->munis : "", -1, SQLITE_STATIC);
+	return GBI_OK;
+}
+
+/* A CSV header line. */
+static void header(struct gbi_out *out, const char *const *cols, int n)
+{
+	for (int i = 0; i < n; i++)
+		gbi_out_csv(out, cols[i], i == 0);
+	gbi_out_write(out, "\n", 1);
+}
+
 /* ---- results ------------------------------------------------------------ */
 
 static const char *const result_cols[] = {
@@ -334,21 +354,16 @@ gbi_status gbi_export_results(struct gbi_store *s, const struct gbi_export_run *
 			      struct gbi_out *out, struct gbi_export_totals *t, struct gbi_err *err)
 {
 	sqlite3_stmt *st;
-	gbi_status rc = gbi_store_prepare(s,
+	gbi_status rc = run_query(s,
 		"SELECT municipality, case_id, period, household, cost_sharers, days, norm, housing_reduction, sanction,"
 		" income, bijstand, holiday_reserve, payable, status, reasons, iban, account_name, components"
 		" FROM calc_result WHERE calc_run_id = ?1 AND (?2 = '' OR instr(?2, ',' || municipality || ',') > 0)"
-		" ORDER BY municipality, case_id", &st, err);
+		" ORDER BY municipality, case_id", r->id, o, &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_text(st, 2, o->munis ? o->munis : "", -1, SQLITE_STATIC);
 	int ncols = o->jsonl ? 18 : 17;
-	if (!o->jsonl) {
-		for (int i = 0; i < ncols; i++)
-			gbi_out_csv(out, result_cols[i], i == 0);
-		gbi_out_write(out, "\n", 1);
-	}
+	if (!o->jsonl)
+		header(out, result_cols, ncols);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < ncols; i++) {
@@ -387,20 +402,16 @@ gbi_status gbi_export_findings(struct gbi_store *s, const struct gbi_export_run 
 			       struct gbi_out *out, struct gbi_export_totals *t, struct gbi_err *err)
 {
 	sqlite3_stmt *st;
-	gbi_status rc = gbi_store_prepare(s,
+	gbi_status rc = run_query(s,
 		"SELECT verify_run_id, rule, severity, municipality, case_id, bsn, period, message, legal_basis,"
 		" src_table, src_batch, src_line FROM finding"
 		" WHERE verify_run_id = ?1 AND (?2 = '' OR instr(?2, ',' || municipality || ',') > 0)"
-		" ORDER BY municipality, case_id, rule, bsn, src_table, src_batch, src_line, rowid", &st, err);
+		" ORDER BY municipality, case_id, rule, bsn, src_table, src_batch, src_line, rowid", r->verify_run, o,
+		&st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, r->verify_run);
-	sqlite3_bind_text(st, 2, o->munis ? o->munis : "", -1, SQLITE_STATIC);
-	if (!o->jsonl) {
-		for (int i = 0; i < 12; i++)
-			gbi_out_csv(out, finding_cols[i], i == 0);
-		gbi_out_write(out, "\n", 1);
-	}
+	if (!o->jsonl)
+		header(out, finding_cols, 12);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < 12; i++) {
@@ -428,17 +439,15 @@ gbi_status gbi_export_stats(struct gbi_store *s, const struct gbi_export_run *r,
 			    struct gbi_out *out, struct gbi_export_totals *t, struct gbi_err *err)
 {
 	sqlite3_stmt *st;
-	gbi_status rc = gbi_store_prepare(s,
+	gbi_status rc = run_query(s,
 		"SELECT municipality, household, cost_sharers, count(*), sum(norm),"
 		" sum(CASE WHEN status = 'payable' THEN payable ELSE 0 END),"
 		" sum(status = 'held'), sum(status = 'nil'), sum(status = 'not_entitled')"
 		" FROM calc_result WHERE calc_run_id = ?1 AND (?2 = '' OR instr(?2, ',' || municipality || ',') > 0)"
 		" GROUP BY municipality, household, cost_sharers ORDER BY municipality, household, cost_sharers",
-		&st, err);
+		r->id, o, &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_text(st, 2, o->munis ? o->munis : "", -1, SQLITE_STATIC);
 	gbi_out_puts(out, "municipality,period,household,cost_sharers,cases,norm_sum,payable_sum,held,nil,not_entitled\n");
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -544,16 +553,12 @@ gbi_status gbi_export_bus(struct gbi_store *s, const struct gbi_export_run *r, c
 	snprintf(yy, sizeof yy, "%04d", y);
 	snprintf(mm, sizeof mm, "%02d", m);
 	sqlite3_stmt *st;
-	gbi_status rc = gbi_store_prepare(s, bus_sql, &st, err);
+	gbi_status rc = run_query(s, bus_sql, r->id, o, &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_text(st, 2, o->munis ? o->munis : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, pend, -1, SQLITE_STATIC);
-	for (int i = 0; i < BUS_NCOLS; i++)
-		gbi_out_csv(out, bus_cols[i], i == 0);
-	gbi_out_write(out, "\n", 1);
+	header(out, bus_cols, BUS_NCOLS);
 	char muni[5] = "", pkg[64] = "", last_case[80] = "", key[80];
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
