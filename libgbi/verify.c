@@ -700,6 +700,10 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	bind_int(&c, ":norm_couple", nc, 1);
 
 	int64_t t0 = now_ns();
+	/* the working tables are large: the temp schema gets the page cache
+	   the store has (its default is 2 MiB) */
+	if ((r = gbi_store_exec(s, "PRAGMA temp.cache_size=-32768", err)))
+		goto done;
 	if ((r = gbi_store_begin(s, err)))
 		goto done;
 	if ((r = gbi_store_exec(s, drop_sql, err)) || (r = gbi_store_exec(s, tables_sql, err)) ||
