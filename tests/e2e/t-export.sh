@@ -287,6 +287,10 @@ test_bundle_identical_and_verified() {
 test_real_pipeline() {
 	"$GBI" help calculate >/dev/null 2>&1 || skip "gbi calculate is not there yet"
 	"$GBI" import -q -d s.db "$SAMPLES/gbi-v1" 2>/dev/null
+	# verify first: its block findings make cases held
+	if "$GBI" help verify >/dev/null 2>&1; then
+		"$GBI" verify -d s.db --period 2026-05 >/dev/null 2>&1
+	fi
 	"$GBI" calculate -d s.db --period 2026-05 >/dev/null 2>calc.err
 	crc=$?
 	[ $crc -le 1 ] || { fail "gbi calculate: exit $crc"; head -3 calc.err; return; }
@@ -298,6 +302,10 @@ test_real_pipeline() {
 	want_sum=$(sqlite3 s.db "SELECT printf('%d.%02d', sum(payable) / 100, sum(payable) % 100) FROM calc_result WHERE calc_run_id = (SELECT max(id) FROM calc_run) AND status = 'payable' AND payable > 0")
 	expect_eq "$(x pay.xml "count($(el CdtTrfTxInf))")" "$want_n" "transactions = payable results"
 	expect_eq "$(x pay.xml "string(//*[local-name()='GrpHdr']/*[local-name()='CtrlSum'])")" "$want_sum" "CtrlSum = sum payable"
+	held=$(sqlite3 s.db "SELECT count(*) FROM calc_result WHERE status = 'held' AND payable > 0")
+	if "$GBI" help verify >/dev/null 2>&1 && [ "$held" -eq 0 ]; then
+		fail "no held case with an amount in the samples to leave out"
+	fi
 	for c in $(sqlite3 s.db "SELECT municipality || '-202605-' || case_id FROM calc_result WHERE calc_run_id = (SELECT max(id) FROM calc_run) AND status <> 'payable'"); do
 		if grep -q "<EndToEndId>$c<" pay.xml; then fail "$c (not payable) is in the payment file"; fi
 	done
