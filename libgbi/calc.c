@@ -202,37 +202,6 @@ struct sbuf {
 	int oom;
 };
 
-static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	if (b->oom)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int w = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
-		va_end(ap);
-		if (w < 0) {
-			b->oom = 1;
-			return;
-		}
-		if (b->s && b->n + (size_t)w < b->cap) {
-			b->n += (size_t)w;
-			return;
-		}
-		size_t ncap = b->cap ? b->cap * 2 : 512;
-		while (ncap < b->n + (size_t)w + 1)
-			ncap *= 2;
-		char *t = realloc(b->s, ncap);
-		if (!t) {
-			b->oom = 1;
-			return;
-		}
-		b->s = t;
-		b->cap = ncap;
-	}
-}
-
 char *gbi_money_put(char *p, int64_t cents)
 {
 	uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
@@ -252,6 +221,73 @@ char *gbi_money_put(char *p, int64_t cents)
 	while (n)
 		*p++ = tmp[--n];
 	return p;
+}
+
+/* Appends without a format string: the components of every case go through
+ * these, so they avoid printf. */
+static char *sb_room(struct sbuf *b, size_t n)
+{
+	if (b->oom)
+		return NULL;
+	if (!b->s || b->n + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 512;
+		while (ncap < b->n + n + 1)
+			ncap *= 2;
+		char *t = realloc(b->s, ncap);
+		if (!t) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->s = t;
+		b->cap = ncap;
+	}
+	return b->s + b->n;
+}
+
+static void sb_cat(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = sb_room(b, n);
+	if (p) {
+		memcpy(p, s, n + 1);
+		b->n += n;
+	}
+}
+
+static void sb_money(struct sbuf *b, int64_t cents)
+{
+	char *p = sb_room(b, 24);
+	if (p) {
+		char *e = gbi_money_put(p, cents);
+		*e = '\0';
+		b->n += (size_t)(e - p);
+	}
+}
+
+static void sb_int(struct sbuf *b, int64_t v)
+{
+	char t[24];
+	int n = 0;
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		t[n++] = (char)('0' + a % 10);
+		a /= 10;
+	} while (a);
+	char *p = sb_room(b, 24);
+	if (!p)
+		return;
+	if (v < 0)
+		*p++ = '-', b->n++;
+	while (n)
+		*p++ = t[--n], b->n++;
+	*p = '\0';
+}
+
+static void sb_date(struct sbuf *b, int32_t d)
+{
+	char t[11];
+	gbi_date_format(d, t);
+	sb_cat(b, t);
 }
 
 /* money as "1401.50" in a small rotating buffer (for one printf call) */
@@ -648,7 +684,7 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	int days = 0, last_household = H_SINGLE, last_a = 1;
 	int seg_start = 0;
 	struct sbuf js = {0};
-	sb_add(&js, "{\"segments\":[");
+	sb_cat(&js, "{\"segments\":[");
 	int nseg = 0;
 	char terms[600] = "";
 	size_t tn = 0;
@@ -666,11 +702,24 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 			const struct day *s = &prev;
 			if (s->noright == NR_NONE) {
 				int64_t housing_m = gbi_round_half_up(s->couple_norm * s->housing_bp, 10000);
-				sb_add(&js, "%s{\"from\":\"%s\",\"to\":\"%s\",\"days\":%d,\"household\":\"%s\",\"cost_sharers\":%d,"
-				       "\"norm\":%s,\"housing_reduction\":%s,\"sanction_percent\":%d}",
-				       nseg++ ? "," : "", ymd_s(cp->first + seg_start), ymd_s(cp->first + i - 1), n,
-				       household_names[s->household], s->a, eur(s->norm), eur(housing_m), s->pct);
-				if (tn < sizeof terms)
+				sb_cat(&js, nseg++ ? ",{\"from\":\"" : "{\"from\":\"");
+				sb_date(&js, cp->first + seg_start);
+				sb_cat(&js, "\",\"to\":\"");
+				sb_date(&js, cp->first + i - 1);
+				sb_cat(&js, "\",\"days\":");
+				sb_int(&js, n);
+				sb_cat(&js, ",\"household\":\"");
+				sb_cat(&js, household_names[s->household]);
+				sb_cat(&js, "\",\"cost_sharers\":");
+				sb_int(&js, s->a);
+				sb_cat(&js, ",\"norm\":");
+				sb_money(&js, s->norm);
+				sb_cat(&js, ",\"housing_reduction\":");
+				sb_money(&js, housing_m);
+				sb_cat(&js, ",\"sanction_percent\":");
+				sb_int(&js, s->pct);
+				sb_cat(&js, "}");
+				if (sy.fn && tn < sizeof terms)
 					tn += (size_t)snprintf(terms + tn, sizeof terms - tn, "%s%s x %d", tn ? " + " : "", eur(s->norm), n);
 				if (sy.fn) {
 					say(&sy, "Days %s to %s (%d): %s", ymd_s(cp->first + seg_start), ymd_s(cp->first + i - 1), n,
@@ -705,7 +754,7 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 		}
 		prev = cur;
 	}
-	sb_add(&js, "]");
+	sb_cat(&js, "]");
 	if (!app)
 		reasons |= 1u << GBI_R_NO_APPLICANT;
 	if (days > 0 && days < dim)
@@ -831,8 +880,15 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	if (sy.fn && days)
 		say(&sy, "  counted income of the month %s; for %d of %d days: round_half_up(%s x %d / %d) = %s",
 		    eur(counted), days, dim, eur(counted), days, dim, eur(out->income));
-	sb_add(&js, ",\"income\":{\"counted_month\":%s,\"work_exemption\":%s,\"single_parent_exemption\":%s,\"gifts_counted\":%s}",
-	       eur(counted), eur(ex_work), eur(ex_sp), eur(gift_counted));
+	sb_cat(&js, ",\"income\":{\"counted_month\":");
+	sb_money(&js, counted);
+	sb_cat(&js, ",\"work_exemption\":");
+	sb_money(&js, ex_work);
+	sb_cat(&js, ",\"single_parent_exemption\":");
+	sb_money(&js, ex_sp);
+	sb_cat(&js, ",\"gifts_counted\":");
+	sb_money(&js, gift_counted);
+	sb_cat(&js, "}");
 
 	/* ---- assets ---- */
 	/* debts are set against the own home first (the mortgage); what is
@@ -880,7 +936,11 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 				    equity > cp->asset_home ? "above: bijstand as a loan (art. 50)" : "within");
 		}
 	}
-	sb_add(&js, ",\"assets\":{\"total\":%s,\"limit\":%s}", eur(total), eur(limit));
+	sb_cat(&js, ",\"assets\":{\"total\":");
+	sb_money(&js, total);
+	sb_cat(&js, ",\"limit\":");
+	sb_money(&js, limit);
+	sb_cat(&js, "}");
 
 	/* ---- result ---- */
 	if (days == 0) {
@@ -918,7 +978,11 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 		}
 	}
 	out->reasons = reasons;
-	sb_add(&js, ",\"norms_valid_from\":\"%s\",\"holiday_percent\":%d}", ymd_s(cp->d[0].vf_norm), cp->vt_pct);
+	sb_cat(&js, ",\"norms_valid_from\":\"");
+	sb_date(&js, cp->d[0].vf_norm);
+	sb_cat(&js, "\",\"holiday_percent\":");
+	sb_int(&js, cp->vt_pct);
+	sb_cat(&js, "}");
 	if (js.oom) {
 		free(js.s);
 		return gbi_err_set(err, GBI_ESYS, "out of memory");
