@@ -229,6 +229,9 @@ int cmd_export(int argc, char **argv)
 		fprintf(stderr, "%s: %s: calc run %lld, %s: %lld rows, total EUR %s\n", gbi_cmd_name, where,
 			(long long)r->id, r->period, (long long)t.rows, tot);
 	fprintf(stderr, "%s: sha256 %s  %llu bytes\n", gbi_cmd_name, t.sha256, (unsigned long long)out->bytes);
+	if (f == 0 && t.max_block >= 20000)
+		fprintf(stderr, "%s: note: a payment block holds %lld transactions; BNG wants blocks of 20,000 or more confirmed a working day ahead\n",
+			gbi_cmd_name, (long long)t.max_block);
 	snprintf(counts, sizeof counts, "format=%s calc_run=%lld rows=%lld total=%s sha256=%s", fmt, (long long)r->id,
 		 (long long)t.rows, tot, t.sha256);
 done:

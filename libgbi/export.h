@@ -78,6 +78,7 @@ struct gbi_export_totals {
 	int64_t rows;            /* data rows (transactions, results, findings ...) */
 	int64_t total;           /* control total in cents (payable, or 0) */
 	int64_t blocks;          /* pain.001: payment information blocks */
+	int64_t max_block;       /* pain.001: transactions in the largest block */
 	char sha256[65];         /* of the exact bytes (set by the caller on commit) */
 	uint64_t bytes;
 };

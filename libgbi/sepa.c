@@ -983,6 +983,10 @@ gbi_status gbi_sepa_write(struct gbi_store *s, const struct gbi_export_run *r, c
 		t->rows = c.count;
 		t->total = c.sum;
 		t->blocks = (int64_t)c.nblk;
+		t->max_block = 0;
+		for (size_t i = 0; i < c.nblk; i++)
+			if (c.blk[i].n > t->max_block)
+				t->max_block = c.blk[i].n;
 	}
 	ctx_free(&c);
 	return st;
