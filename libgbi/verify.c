@@ -36,7 +36,8 @@
 #include "policy.h"
 #include "banned.h"
 
-#define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem */
+#define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem_case */
+#define PACK "printf('%016d%-12s%012d%012d', value+1000000000000000, src_table, src_batch, src_line)"
 
 #define AP "m.role IN ('applicant','partner')"
 #define IN_PERIOD(t) "(" t ".from_date IS NULL OR " t ".from_date <= :pe) AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
@@ -198,9 +199,8 @@ static const struct gbi_rule rules[] = {
 	 "applicant and partner have more than one vehicle (RDW) in the period, or one worth more than the policy threshold",
 	 "cases,members,vehicles,policy", NEED_ITEMS,
 	 "INSERT INTO vf SELECT 'VEHICLE_REVIEW', t.muni, t.case_id, NULL, printf('%d vehicle(s) registered (RDW), the most valuable worth %s; "
-	 "review threshold %s', t.n, gbi_money(t.top), ifnull(gbi_money(p.vehicle_review),'none')), t.src_table, t.src_batch, t.src_line "
-	 "FROM (SELECT muni, case_id, src_table, src_batch, src_line, max(value) AS top, count(*) AS n FROM vitem WHERE kind='rdw' "
-	 "GROUP BY muni, case_id) t JOIN vpol p ON p.muni=t.muni WHERE t.n > 1 OR t.top > p.vehicle_review"},
+	 "review threshold %s', t.nveh, gbi_money(t.topveh), ifnull(gbi_money(p.vehicle_review),'none')), t.vsrc_table, t.vsrc_batch, t.vsrc_line "
+	 "FROM vitem_case t JOIN vpol p ON p.muni=t.muni WHERE t.nveh > 1 OR t.topveh > p.vehicle_review"},
 	{"PROPERTY_OWNED", "review", "PW art. 34 lid 3 c, art. 50",
 	 "applicant or partner owns real estate (Kadaster, or declared): bijstand as a loan where own-home equity exceeds its limit",
 	 "cases,members,assets,properties", GBI_NEED_ASSETS | NEED_ITEMS,
@@ -311,39 +311,43 @@ static const char setup_sql[] =
 /* The items of the cases' means, for the rules on assets. */
 static const char items_sql[] =
 	"CREATE TEMP TABLE vitem(muni TEXT, case_id TEXT, kind TEXT, value INTEGER, src_table TEXT, src_batch INTEGER, src_line INTEGER);"
+	/* declared: the latest statement of each kind on or before the period's end */
 	"INSERT INTO vitem SELECT a.muni, a.case_id, a.kind, CASE WHEN a.kind='debt' THEN abs(a.value) ELSE a.value END, 'assets', a.batch_id, a.line "
-	"  FROM (SELECT muni, case_id, kind, max(reference_date) AS latest FROM assets WHERE live=1 AND reference_date <= :pe "
-	"  GROUP BY muni, case_id, kind) l CROSS JOIN vc c ON c.muni=l.muni AND c.case_id=l.case_id "
-	"  CROSS JOIN assets a ON a.live=1 AND a.case_id=l.case_id AND a.muni=l.muni AND a.kind=l.kind AND a.reference_date=l.latest "
-	"  WHERE c.in_scope;"
+	"  FROM assets a CROSS JOIN vc c ON c.muni=a.muni AND c.case_id=a.case_id WHERE a.live=1 AND a.reference_date <= :pe AND c.in_scope "
+	"  AND NOT EXISTS (SELECT 1 FROM assets b WHERE b.live=1 AND b.case_id=a.case_id AND b.muni=a.muni AND b.kind=a.kind "
+	"  AND b.reference_date > a.reference_date AND b.reference_date <= :pe);"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'rdw', v.value, 'vehicles', v.batch_id, v.line FROM vehicles v CROSS JOIN vm m ON m.bsn=v.bsn "
 	"  WHERE v.live=1 AND " IN_PERIOD("v") " AND " AP " AND m.in_scope;"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'kadaster', p.value, 'properties', p.batch_id, p.line FROM properties p CROSS JOIN vm m ON m.bsn=p.bsn "
 	"  WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'mortgage', ifnull(p.mortgage,0), 'properties', p.batch_id, p.line FROM properties p "
 	"  CROSS JOIN vm m ON m.bsn=p.bsn WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
-	/* per case: the larger of declared and registered for vehicles, property and debts, and the
-	   row that proves it: the largest item (bare columns of max()) */
-	"CREATE TEMP TABLE vtop AS SELECT muni, case_id, src_table, src_batch, src_line, max(value) AS top FROM vitem "
-	"  WHERE kind NOT IN ('debt','mortgage') GROUP BY muni, case_id;"
-	"CREATE TEMP TABLE vptop AS SELECT muni, case_id, src_table, src_batch, src_line, max(value) AS top FROM vitem "
-	"  WHERE kind IN ('kadaster','property') GROUP BY muni, case_id;"
-	"CREATE INDEX temp.vtop_case ON vtop(muni, case_id); CREATE INDEX temp.vptop_case ON vptop(muni, case_id);"
-	"CREATE TEMP TABLE vitem_case AS SELECT g.*, c.housing, t.src_table, t.src_batch, t.src_line, "
-	"  p.src_table AS psrc_table, p.src_batch AS psrc_batch, p.src_line AS psrc_line FROM (SELECT muni, case_id, "
+	/* per case, in one grouping: the larger of declared and registered for vehicles, property
+	   and debts, and the rows that prove them: the largest item of each sort, carried as
+	   fixed-width text VALUE+10^15 (16), TABLE (12), BATCH (12), LINE (12) so that max() picks it */
+	"CREATE TEMP TABLE vitem_case AS SELECT muni, case_id, housing, liquid, veh, prop, debt, nveh, topveh, "
+	"  rtrim(substr(top,17,12)) AS src_table, CAST(substr(top,29,12) AS INTEGER) AS src_batch, "
+	"  CAST(substr(top,41,12) AS INTEGER) AS src_line, "
+	"  rtrim(substr(ptop,17,12)) AS psrc_table, CAST(substr(ptop,29,12) AS INTEGER) AS psrc_batch, "
+	"  CAST(substr(ptop,41,12) AS INTEGER) AS psrc_line, "
+	"  rtrim(substr(vtop,17,12)) AS vsrc_table, CAST(substr(vtop,29,12) AS INTEGER) AS vsrc_batch, "
+	"  CAST(substr(vtop,41,12) AS INTEGER) AS vsrc_line "
+	"  FROM (SELECT i.muni, i.case_id, c.housing, "
 	"  sum(CASE WHEN kind IN ('bank','cash','other') THEN value ELSE 0 END) AS liquid, "
 	"  max(sum(CASE WHEN kind='vehicle' THEN value ELSE 0 END), sum(CASE WHEN kind='rdw' THEN value ELSE 0 END)) AS veh, "
 	"  max(sum(CASE WHEN kind='property' THEN value ELSE 0 END), sum(CASE WHEN kind='kadaster' THEN value ELSE 0 END)) AS prop, "
-	"  max(sum(CASE WHEN kind='debt' THEN value ELSE 0 END), sum(CASE WHEN kind='mortgage' THEN value ELSE 0 END)) AS debt "
-	"  FROM vitem GROUP BY muni, case_id) g JOIN vc c ON c.muni=g.muni AND c.case_id=g.case_id "
-	"  LEFT JOIN vtop t ON t.muni=g.muni AND t.case_id=g.case_id LEFT JOIN vptop p ON p.muni=g.muni AND p.case_id=g.case_id;";
+	"  max(sum(CASE WHEN kind='debt' THEN value ELSE 0 END), sum(CASE WHEN kind='mortgage' THEN value ELSE 0 END)) AS debt, "
+	"  sum(kind='rdw') AS nveh, max(CASE WHEN kind='rdw' THEN value END) AS topveh, "
+	"  max(CASE WHEN kind NOT IN ('debt','mortgage') THEN " PACK " END) AS top, "
+	"  max(CASE WHEN kind IN ('kadaster','property') THEN " PACK " END) AS ptop, "
+	"  max(CASE WHEN kind='rdw' THEN " PACK " END) AS vtop "
+	"  FROM vitem i CROSS JOIN vc c ON c.muni=i.muni AND c.case_id=i.case_id GROUP BY i.muni, i.case_id);";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
 	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
 	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
-	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1; DROP TABLE IF EXISTS temp.vtop;"
-	"DROP TABLE IF EXISTS temp.vptop;";
+	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1;";
 
 static const char tables_sql[] =
 	"CREATE TEMP TABLE vsm(muni TEXT PRIMARY KEY);"
