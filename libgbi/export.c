@@ -491,8 +491,7 @@ static const char bus_sql[] =
 	"SELECT r.municipality, r.case_id, r.household, r.cost_sharers, r.norm, r.sanction, r.income, r.payable,"
 	" r.status, c.start_date, c.end_date, c.housing, c.work_exemption_from, c.single_parent_exemption_from,"
 	" coalesce(c.application_date, c.start_date), m.bsn, m.role, m.from_date, m.to_date,"
-	" (SELECT p.birth_date FROM persons p WHERE p.live = 1 AND p.bsn = m.bsn ORDER BY p.batch_id DESC LIMIT 1),"
-	" (SELECT p.sex FROM persons p WHERE p.live = 1 AND p.bsn = m.bsn ORDER BY p.batch_id DESC LIMIT 1),"
+	" p.birth_date, p.sex,"
 	" (SELECT sum(i.amount) FROM incomes i WHERE i.live = 1 AND i.bsn = m.bsn AND i.period = r.period),"
 	" (SELECT i.kind FROM incomes i WHERE i.live = 1 AND i.bsn = m.bsn AND i.period = r.period"
 	"   GROUP BY i.kind ORDER BY sum(i.amount) DESC, i.kind LIMIT 1),"
@@ -504,6 +503,7 @@ static const char bus_sql[] =
 	" JOIN members m ON m.live = 1 AND m.case_id = r.case_id AND m.muni = r.municipality"
 	"   AND m.role IN ('applicant', 'partner') AND (m.from_date IS NULL OR m.from_date <= ?4)"
 	"   AND (m.to_date IS NULL OR m.to_date >= ?3)"
+	" LEFT JOIN persons p ON p.rowid = (SELECT max(y.rowid) FROM persons y WHERE y.live = 1 AND y.bsn = m.bsn)"
 	" WHERE r.calc_run_id = ?1 AND r.status IN ('payable', 'nil', 'held')"
 	" AND (?2 = '' OR instr(?2, ',' || r.municipality || ',') > 0)"
 	" ORDER BY r.municipality, r.case_id, m.role, m.bsn";
