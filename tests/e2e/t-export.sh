@@ -341,3 +341,25 @@ test_usage() {
 	gbi export verify-bundle
 	expect_rc 2
 }
+
+test_verify_bundle_refuses_paths_and_links() {
+	mkdir d && printf 'gbi-bundle 1\n' > d/MANIFEST && printf 'x\n' > evil
+	(cd d && tar -cPf ../p.tar MANIFEST ../evil) && zstd -q p.tar -o p.tar.zst
+	gbi export verify-bundle p.tar.zst
+	expect_rc 3
+	expect_err "entry '../evil': not a plain file name"
+	(cd d && ln -s /etc/passwd link && tar -cf ../l.tar MANIFEST link) && zstd -q l.tar -o l.tar.zst
+	gbi export verify-bundle l.tar.zst
+	expect_rc 3
+	expect_err "link: not a regular file"
+	(cd d && printf 'y\n' > first && tar -cf ../f.tar first MANIFEST) && zstd -q f.tar -o f.tar.zst
+	gbi export verify-bundle f.tar.zst
+	expect_rc 3
+	expect_err "the first entry is 'first', not MANIFEST"
+	# a file the MANIFEST lists but the archive lacks
+	printf 'gbi-bundle 1\nfile gone.csv 1 %064d 0 0.00\n' 0 > d/MANIFEST
+	(cd d && tar -cf ../g.tar MANIFEST) && zstd -q g.tar -o g.tar.zst
+	gbi export verify-bundle g.tar.zst
+	expect_rc 3
+	expect_err "gone.csv: listed in MANIFEST but missing"
+}
