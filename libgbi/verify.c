@@ -85,12 +85,14 @@ static const struct gbi_rule rules[] = {
 	 "CREATE TEMP TABLE vs1 AS SELECT va.* FROM va WHERE role='applicant' AND NOT EXISTS "
 	 "(SELECT 1 FROM vm WHERE vm.muni=va.muni AND vm.case_id=va.case_id AND vm.role='partner');"
 	 "CREATE INDEX temp.vs1_dwelling ON vs1(postcode, house_number);"
-	 "INSERT INTO vf SELECT 'SAME_ADDRESS_SINGLES', a.muni, a.case_id, a.bsn, "
-	 "printf('registered at %s %d%s, as is the applicant of case %s of municipality %s, also without a partner', "
-	 "a.postcode, a.house_number, ifnull(' '||a.house_suffix,''), b.case_id, b.muni), 'addresses', a.batch_id, a.line "
+	 "INSERT INTO vf SELECT 'SAME_ADDRESS_SINGLES', muni, case_id, bsn, printf('registered at %s %d%s with the applicant, without a partner, "
+	 "of %s', postcode, house_number, ifnull(' '||house_suffix,''), group_concat(other, ', ')), 'addresses', "
+	 "batch_id, line FROM (SELECT a.muni, a.case_id, a.bsn, a.postcode, a.house_number, a.house_suffix, a.batch_id, a.line, "
+	 "'case '||b.case_id||' ('||b.muni||')' AS other "
 	 "FROM vs1 a JOIN vs1 b ON b.postcode=a.postcode AND b.house_number=a.house_number AND b.house_suffix IS a.house_suffix "
 	 "AND (b.muni<>a.muni OR b.case_id<>a.case_id) AND b.from_date <= ifnull(a.to_date,'9999-12-31') "
-	 "AND a.from_date <= ifnull(b.to_date,'9999-12-31') WHERE a.in_scope"},
+	 "AND a.from_date <= ifnull(b.to_date,'9999-12-31') WHERE a.in_scope ORDER BY a.muni, a.case_id, a.bsn, a.batch_id, a.line, b.muni, b.case_id) "
+	 "GROUP BY muni, case_id, bsn, batch_id, line"},
 	{"CHILD_18_PLUS", "review", "PW art. 4 lid 1 (a dependent child is under 18)",
 	 "a child member is 18 or older on or before the last day of the period",
 	 "cases,members,persons", 0,
