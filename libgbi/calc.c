@@ -1140,10 +1140,11 @@ static gbi_status stream_on(struct gbi_store *s, struct stream *x, const char *c
 			    int *on, struct gbi_err *err)
 {
 	gbi_status r;
-	while (x->row && key_cmp(x->st, case_id, muni) < 0)
+	int c = 1;
+	while (x->row && (c = key_cmp(x->st, case_id, muni)) < 0)
 		if ((r = stream_step(s, x, err)))
 			return r;
-	*on = x->row && key_cmp(x->st, case_id, muni) == 0;
+	*on = x->row && c == 0;
 	return GBI_OK;
 }
 
@@ -1163,9 +1164,19 @@ struct bufs {
 	int cm, ch, cx, ci, ca, cs, cd;
 };
 
+/* A stored date (canonical "YYYY-MM-DD", checked at import); 0 for NULL. */
 static int32_t dcol(sqlite3_stmt *st, int i)
 {
-	return gbi_ymd_parse(col(st, i));
+	const unsigned char *v = sqlite3_column_text(st, i);
+	if (!v)
+		return 0;
+	int ok = sqlite3_column_bytes(st, i) == 10 && v[4] == '-' && v[7] == '-';
+	for (int k = 0; ok && k < 10; k++)
+		ok = k == 4 || k == 7 || (v[k] >= '0' && v[k] <= '9');
+	if (!ok)
+		return gbi_ymd_parse((const char *)v);
+	return ((v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0')) * 10000
+	       + ((v[5] - '0') * 10 + (v[6] - '0')) * 100 + (v[8] - '0') * 10 + (v[9] - '0');
 }
 
 /* One municipality's policy, resolved on the period's first day. */
@@ -1304,8 +1315,9 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		int32_t af = dcol(x->st, 2), at = dcol(x->st, 3);
 		if (af != last_af) {
 			in->applicant_addresses++;
-			snprintf(in->address, sizeof in->address, "%.6s %lld%s%.8s", col(x->st, 4),
-				 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
+			if (r->o->explain)
+				snprintf(in->address, sizeof in->address, "%.6s %lld%s%.8s", col(x->st, 4),
+					 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
 		}
 		last_af = af;
 		if (sqlite3_column_type(x->st, 7) != SQLITE_NULL) {
@@ -1316,8 +1328,9 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 			h->from = hf > af ? hf : af;
 			h->to = !ht ? at : !at ? ht : ht < at ? ht : at;
 			h->birth = dcol(x->st, 10);
-			snprintf(h->dwelling, sizeof h->dwelling, "%.6s %lld%s%.8s", col(x->st, 4),
-				 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
+			if (r->o->explain)
+				snprintf(h->dwelling, sizeof h->dwelling, "%.6s %lld%s%.8s", col(x->st, 4),
+					 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
 			/* exclusions: "kind from to;kind from to" from contracts and studies */
 			for (int k = 11; k <= 12; k++) {
 				const char *p = col(x->st, k);
