@@ -109,16 +109,16 @@ check: $(B)/gbi $(B)/gbi-gen $(B)/unit $(BA)/gbi $(BA)/unit
 	@echo "== unit tests under ASan/UBSan"
 	ASAN_OPTIONS=detect_leaks=1 $(BA)/unit --jobs 2
 	@echo "== end-to-end tests"
-	GBI=$(CURDIR)/$(B)/gbi GBI_GEN=$(CURDIR)/$(B)/gbi-gen sh tests/e2e/run.sh
+	GBI=$(abspath $(B)/gbi) GBI_GEN=$(abspath $(B)/gbi-gen) sh tests/e2e/run.sh
 	@echo "== end-to-end tests under ASan/UBSan"
-	GBI=$(CURDIR)/$(BA)/gbi GBI_GEN=$(CURDIR)/$(B)/gbi-gen sh tests/e2e/run.sh
+	GBI=$(abspath $(BA)/gbi) GBI_GEN=$(abspath $(B)/gbi-gen) sh tests/e2e/run.sh
 
 # ---- the main job on the samples -------------------------------------------
 demo: $(B)/gbi
-	sh tools/demo.sh $(CURDIR)/$(B)/gbi
+	sh tools/demo.sh $(abspath $(B)/gbi)
 
 bench: $(B)/gbi $(B)/gbi-gen
-	sh tools/bench.sh $(CURDIR)/$(B)/gbi $(CURDIR)/$(B)/gbi-gen
+	sh tools/bench.sh $(abspath $(B)/gbi) $(abspath $(B)/gbi-gen)
 
 install: $(B)/gbi
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5

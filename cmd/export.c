@@ -3,6 +3,7 @@
  * picks the calculation run, calls the library writer of the format and
  * reports the totals and the SHA-256 of the exact bytes on stderr.
  */
+#define _GNU_SOURCE /* fopencookie: the reconcile writer takes a FILE */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "bundle.h"
 #include "export.h"
 #include "field.h"
+#include "reconcile.h"
 #include "sepa.h"
 #include "banned.h"
 
@@ -21,11 +23,13 @@ const char usage_export[] =
 	"usage: gbi export FORMAT --period YYYY-MM [-d STORE] [-m CODE]... [-o FILE] [--run ID]\n"
 	"                  [--version 09|03] [--date YYYY-MM-DD] [--batch-size N] [--indent] [--jsonl]\n"
 	"                  [--busy-timeout SECONDS]\n"
+	"       gbi export reconcile --run ID [-d STORE] [-o FILE]\n"
 	"       gbi export verify-bundle FILE\n";
 
 static const char options_help[] =
 	"\n"
-	"FORMAT is pain001, payments, results, findings, bus, stats or bundle.\n"
+	"FORMAT is pain001, payments, results, findings, bus, stats or bundle;\n"
+	"reconcile writes a stored gbi reconcile run (--run ID) for the auditors.\n"
 	"  -p, --period YYYY-MM     the period; its latest calculation run is exported\n"
 	"  -d, --store FILE         the store (default $GBI_STORE, else ./gbi.db)\n"
 	"  -m, --municipality CODE  only this municipality (repeatable)\n"
@@ -45,6 +49,57 @@ static void note(void *ctx, const char *name, uint64_t size, const char *sha)
 {
 	(void)ctx;
 	printf("ok %s %llu %s\n", name, (unsigned long long)size, sha);
+}
+
+static ssize_t out_cookie_write(void *cookie, const char *buf, size_t n)
+{
+	gbi_out_write(cookie, buf, n);
+	return (ssize_t)n;
+}
+
+/* gbi export reconcile --run ID: the stored reconcile run as CSV. */
+static int export_reconcile(const char *store, int busy, int64_t id, const char *output, int argc, char **argv)
+{
+	struct gbi_store *s;
+	int64_t run;
+	struct gbi_err err;
+	char counts[160] = "", sha[65];
+	gbi_err_clear(&err);
+	int st = gbi_open_run(store, busy, "export", argc, argv, &s, &run);
+	if (st)
+		return st;
+	struct gbi_out *out = malloc(sizeof *out);
+	if (!out) {
+		gbi_error("out of memory");
+		return gbi_close_run(s, run, GBI_ESYS, "");
+	}
+	cookie_io_functions_t io = {.write = out_cookie_write};
+	FILE *fp = NULL;
+	if ((st = gbi_out_open(out, output, &err)))
+		goto done;
+	if (!(fp = fopencookie(out, "w", io))) {
+		gbi_out_abort(out);
+		st = gbi_err_set(&err, GBI_ESYS, "out of memory");
+		goto done;
+	}
+	st = gbi_reconcile_write_csv(s, id, fp, &err);
+	if (fclose(fp) != 0 && !st)
+		st = gbi_err_set(&err, GBI_ESYS, "write error: %s", strerror(errno));
+	if (st) {
+		gbi_out_abort(out);
+		goto done;
+	}
+	if ((st = gbi_out_commit(out, sha, &err)))
+		goto done;
+	fprintf(stderr, "%s: %s: reconcile run %lld\n", gbi_cmd_name,
+		output && strcmp(output, "-") != 0 ? output : "standard output", (long long)id);
+	fprintf(stderr, "%s: sha256 %s  %llu bytes\n", gbi_cmd_name, sha, (unsigned long long)out->bytes);
+	snprintf(counts, sizeof counts, "format=reconcile reconcile_run=%lld sha256=%s", (long long)id, sha);
+done:
+	if (st)
+		gbi_fail(&err);
+	free(out);
+	return gbi_close_run(s, run, st, counts);
 }
 
 static int verify_bundle(const char *path)
@@ -149,6 +204,13 @@ int cmd_export(int argc, char **argv)
 		if (argc - optind != 2)
 			return gbi_usage_error(usage_export, "verify-bundle takes one FILE");
 		return verify_bundle(argv[optind + 1]);
+	}
+	if (strcmp(fmt, "reconcile") == 0) {
+		if (argc - optind != 1)
+			return gbi_usage_error(usage_export, "unexpected argument '%s'", argv[optind + 1]);
+		if (!run_id)
+			return gbi_usage_error(usage_export, "reconcile needs --run ID (gbi log shows the reconcile runs)");
+		return export_reconcile(store, busy, run_id, output, argc, argv);
 	}
 	size_t f;
 	for (f = 0; f < sizeof formats / sizeof formats[0]; f++)

@@ -167,3 +167,21 @@ test_usage() {
 	expect_out "usage: gbi reconcile [-d STORE]"
 	# the SYNOPSIS of the man page is checked against --help in t-man.sh
 }
+
+test_export_reconcile_run() {
+	legacy_store
+	gbi reconcile -d s.db --period 2026-05 --format csv
+	cp out printed.csv
+	gbi export reconcile -d s.db --run 1 -o rec.csv
+	expect_rc 0
+	expect_err "rec.csv: reconcile run 1"
+	expect_file rec.csv printed.csv
+	expect_eq "$(stat -c %a rec.csv)" 600 "file mode"
+	gbi export reconcile -d s.db --run 7 -o none.csv
+	expect_rc 3
+	expect_err "reconcile run 7 does not exist"
+	[ -e none.csv ] && fail "a failed export left a file"
+	gbi export reconcile -d s.db
+	expect_rc 2
+	expect_err "reconcile needs --run ID"
+}
