@@ -750,12 +750,14 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 			int64_t h = cur.couple_norm * cur.housing_bp; /* cents x 1/10000 */
 			housing_num += h;
 			int64_t base = pol->sanction_after_housing ? cur.norm * 10000 - h : cur.norm * 10000;
+			if (base < 0)
+				base = 0;
 			sanction_num += base * cur.pct;     /* cents x 1/1,000,000 */
 		}
 		prev = cur;
 	}
 	sb_cat(&js, "]");
-	if (!app)
+	if (!app || (days == 0 && !(reasons & ((1u << GBI_R_UNDER_18) | (1u << GBI_R_AOW_AGE) | (1u << GBI_R_DETENTION)))))
 		reasons |= 1u << GBI_R_NO_APPLICANT;
 	if (days > 0 && days < dim)
 		reasons |= 1u << GBI_R_PARTIAL_MONTH;
@@ -951,7 +953,7 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 		int64_t b = after_housing - out->sanction - out->income;
 		if (assets_over) {
 			b = 0;
-		} else if (out->income >= after_housing) {
+		} else if (out->income > 0 && out->income >= after_housing) {
 			b = 0;
 			reasons |= 1u << GBI_R_INCOME_ABOVE_NORM;
 		}

@@ -58,7 +58,7 @@ enum gbi_reason {
 	GBI_R_UNDER_18,             /* applicant under 18 on some day: no right (art. 13 lid 1 f) */
 	GBI_R_AOW_AGE,              /* applicant or partner at AOW age: no right, the SVB pays (art. 47a) */
 	GBI_R_DETENTION,            /* applicant detained on some days: no right those days (art. 13 lid 1 a) */
-	GBI_R_NO_APPLICANT,         /* no applicant member (or no date of birth) in the period */
+	GBI_R_NO_APPLICANT,         /* no applicant member (with a date of birth) on any day of the right */
 	GBI_R_PARTIAL_MONTH,        /* a right on fewer days than the month has */
 	GBI_R_YOUTH_NORM,           /* an art. 20 youth norm on some day */
 	GBI_R_COST_SHARERS,         /* the art. 22a cost-sharer norm on some day */

@@ -587,3 +587,28 @@ Test(calc_case, reasons_format_and_explain, .init = setup, .fini = teardown)
 	cr_expect_str_eq(b, "");
 	cr_expect_str_eq(gbi_reason_code(GBI_R_COST_SHARERS), "COST_SHARERS");
 }
+
+Test(calc_case, edges_no_reason_lost, .init = setup, .fini = teardown)
+{
+	struct tc t;
+	/* the applicant's member dates outside the month: not_entitled with a reason */
+	tc_init(&t, 20200101);
+	member(&t, "999900140", GBI_ROLE_APPLICANT, 19900101);
+	t.m[0].to = 20260430;
+	struct gbi_calc_result r = run(&t, 202605);
+	cr_expect_str_eq(r.status, "not_entitled");
+	cr_expect(has(&r, GBI_R_NO_APPLICANT));
+	/* a youth norm below the housing reduction: nil, never a negative sanction */
+	tc_init(&t, 20200101);
+	member(&t, "999900141", GBI_ROLE_APPLICANT, 20070101);
+	gbi_strlcpy(t.in.housing, "none", sizeof t.in.housing);
+	t.pol.housing_bp = 2000;
+	t.pol.sanction_after_housing = 1;
+	t.s[0] = (struct gbi_calc_sanction){30, 20260501, 20260531};
+	t.in.nsanctions = 1;
+	r = run(&t, 202605);
+	cr_expect_eq(r.sanction, 0);
+	cr_expect_eq(r.bijstand, 0);
+	cr_expect_str_eq(r.status, "nil");
+	cr_expect(!has(&r, GBI_R_INCOME_ABOVE_NORM), "no income: not the income's fault");
+}
