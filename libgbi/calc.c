@@ -1026,8 +1026,8 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 #define SCOPE \
 	"c.live=1 AND c.status IN ('active','suspended','application') AND c.start_date<=:pe " \
 	"AND (c.end_date IS NULL OR c.end_date>=:ps) AND " FILTER("c")
-/* @t@ stands for the --municipality/--case filter on alias t; with no filter
- * it becomes "1" (the IN tests cost a quarter of a plain scan). */
+/* @t@ stands for the --municipality/--case filter on alias t (with_filter);
+ * with no filter it becomes "1" (the IN tests cost a quarter of a plain scan). */
 #define FILTER(t) "@" t "@ "
 #define MEMBER_IN_PERIOD \
 	"m.live=1 AND (m.from_date IS NULL OR m.from_date<=:pe) AND (m.to_date IS NULL OR m.to_date>=:ps) "
@@ -1079,7 +1079,8 @@ static const char *const queries[Q_N] = {
 };
 
 /* The SQL of template tmpl with every "@t@" replaced by the filter on alias
- * t, or by "1" when there is no filter.  Heap string, NULL on no memory. */
+ * t: "1", and the municipality test when filtered & 1, the case test when
+ * filtered & 2.  Heap string, NULL on no memory. */
 static char *with_filter(const char *tmpl, int filtered)
 {
 	size_t cap = strlen(tmpl) * 2 + 1024, n = 0;
@@ -1100,10 +1101,12 @@ static char *with_filter(const char *tmpl, int filtered)
 		size_t al = (size_t)(end - at - 1);
 		if (al < sizeof alias)
 			memcpy(alias, at + 1, al), alias[al] = '\0';
-		int w = filtered
-			? snprintf(out + n, cap - n, "(%s.muni IN (SELECT muni FROM temp.calc_fm) OR :nm=0) "
-				   "AND (%s.case_id IN (SELECT case_id FROM temp.calc_fc) OR :nc=0)", alias, alias)
-			: snprintf(out + n, cap - n, "1");
+		/* no OR in them: a --case filter then seeks the (case_id, muni) indexes */
+		int w = snprintf(out + n, cap - n, "1");
+		if (filtered & 1)
+			w += snprintf(out + n + w, cap - n - (size_t)w, " AND %s.muni IN (SELECT muni FROM temp.calc_fm)", alias);
+		if (filtered & 2)
+			w += snprintf(out + n + w, cap - n - (size_t)w, " AND %s.case_id IN (SELECT case_id FROM temp.calc_fc)", alias);
 		n += (size_t)w;
 		p = end + 1;
 	}
@@ -1617,7 +1620,7 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 	for (int i = 0; i < Q_N; i++) {
 		if (i == Q_HELD && !verify)
 			continue;
-		char *sql = with_filter(queries[i], o->nmunis || o->ncases || o->explain);
+		char *sql = with_filter(queries[i], (o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0));
 		if (!sql) {
 			st = gbi_err_set(err, GBI_ESYS, "out of memory");
 			goto done;
@@ -1641,7 +1644,7 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 		 * run before any output, and the warnings come in code order */
 		sqlite3_stmt *q;
 		char *sql = with_filter("SELECT DISTINCT c.muni FROM cases c WHERE " SCOPE "ORDER BY 1",
-					o->nmunis || o->ncases || o->explain);
+					(o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0));
 		if (!sql) {
 			st = gbi_err_set(err, GBI_ESYS, "out of memory");
 			goto done;
