@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gbi.h"
 #include "calc.h"
@@ -208,6 +209,8 @@ int cmd_calculate(int argc, char **argv)
 	if (!o.explain && out.fmt == F_CSV)
 		fputs("case_id,municipality,period,household,cost_sharers,days,norm,housing_reduction,sanction,"
 		      "income,bijstand,holiday_reserve,payable,status,reasons\n", stdout);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (gbi_params_load(s, paramfile, &p, &err) || gbi_calc_run(s, p, &o, &sum, &err)) {
 		status = gbi_fail(&err);
 	} else if (!o.explain) {
@@ -215,7 +218,10 @@ int cmd_calculate(int argc, char **argv)
 		gbi_money_format(sum.total_payable, tot, sizeof tot);
 		snprintf(counts, sizeof counts, "calc_run=%lld cases=%ld payable=%ld nil=%ld held=%ld not_entitled=%ld total=%s",
 			 (long long)sum.calc_run_id, sum.cases, sum.payable, sum.nil, sum.held, sum.not_entitled, tot);
-		fprintf(stderr, "%s: %s: %s\n", gbi_cmd_name, period, counts);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		fprintf(stderr, "%s: %s: %s (%.2f s, %.0f cases/s)\n", gbi_cmd_name, period, counts, secs,
+			secs > 0 ? (double)sum.cases / secs : 0.0);
 		if (out.warned || sum.held)
 			status = GBI_ATTENTION;
 	}
