@@ -37,7 +37,11 @@
 #include "banned.h"
 
 #define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem_case */
-#define PACK "printf('%016d%-12s%012d%012d', value+1000000000000000, src_table, src_batch, src_line)"
+/* The row proving a sum over a case's items: the largest item of the sorts
+ * KINDS (value, then table, batch and line decide ties), looked up only for
+ * the cases with a finding; ALIAS.src_table etc. are NULL when there is none. */
+#define TOP(alias, g, kinds) "LEFT JOIN vitem " alias " ON " alias ".rowid=(SELECT rowid FROM vitem i WHERE i.muni=" g ".muni "\
+	"AND i.case_id=" g ".case_id AND " kinds " ORDER BY value DESC, src_table DESC, src_batch DESC, src_line DESC LIMIT 1) "
 
 #define AP "m.role IN ('applicant','partner')"
 #define IN_PERIOD(t) "(" t ".from_date IS NULL OR " t ".from_date <= :pe) AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
@@ -191,25 +195,27 @@ static const struct gbi_rule rules[] = {
 	 "assets (bank, cash, other, vehicles and property, the larger of declared and RDW/Kadaster, minus debts; own-home "
 	 "equity up to its limit exempt) above the limit for the household and year",
 	 "cases,members,assets,vehicles,properties", GBI_NEED_ASSETS | NEED_ITEMS,
-	 "INSERT INTO vf SELECT 'ASSETS_ABOVE_LIMIT', muni, case_id, NULL, printf('assets %s above the limit %s for %s%s', "
+	 "INSERT INTO vf SELECT 'ASSETS_ABOVE_LIMIT', x.muni, x.case_id, NULL, printf('assets %s above the limit %s for %s%s', "
 	 "gbi_money(gross-exempt), gbi_money(lim), CASE WHEN lim=:lim_single THEN 'a single person' ELSE 'a couple or single parent' END, "
-	 "CASE WHEN exempt > 0 THEN printf(' (own-home equity %s exempt)', gbi_money(exempt)) ELSE '' END), src_table, src_batch, src_line "
+	 "CASE WHEN exempt > 0 THEN printf(' (own-home equity %s exempt)', gbi_money(exempt)) ELSE '' END), t.src_table, t.src_batch, t.src_line "
 	 "FROM (SELECT *, liquid+veh+prop-debt AS gross, CASE WHEN housing='own' THEN min(max(prop-debt,0), :lim_home) ELSE 0 END AS exempt, "
 	 "CASE WHEN EXISTS (SELECT 1 FROM vm WHERE vm.muni=g.muni AND vm.case_id=g.case_id AND vm.role IN ('partner','child')) "
-	 "THEN :lim_family ELSE :lim_single END AS lim FROM vitem_case g) WHERE gross-exempt > lim"},
+	 "THEN :lim_family ELSE :lim_single END AS lim FROM vitem_case g) x " TOP("t", "x", "i.kind NOT IN ('debt','mortgage')")
+	 "WHERE gross-exempt > lim"},
 	{"VEHICLE_REVIEW", "review", "PW art. 34 lid 1; policy vehicle_value_review",
 	 "applicant and partner have more than one vehicle (RDW) in the period, or one worth more than the policy threshold",
 	 "cases,members,vehicles,policy", NEED_ITEMS,
 	 "INSERT INTO vf SELECT 'VEHICLE_REVIEW', t.muni, t.case_id, NULL, printf('%d vehicle(s) registered (RDW), the most valuable worth %s; "
-	 "review threshold %s', t.nveh, gbi_money(t.topveh), ifnull(gbi_money(p.vehicle_review),'none')), t.vsrc_table, t.vsrc_batch, t.vsrc_line "
-	 "FROM vitem_case t JOIN vpol p ON p.muni=t.muni WHERE t.nveh > 1 OR t.topveh > p.vehicle_review"},
+	 "review threshold %s', t.nveh, gbi_money(t.topveh), ifnull(gbi_money(p.vehicle_review),'none')), v.src_table, v.src_batch, v.src_line "
+	 "FROM vitem_case t JOIN vpol p ON p.muni=t.muni " TOP("v", "t", "i.kind='rdw'") "WHERE t.nveh > 1 OR t.topveh > p.vehicle_review"},
 	{"PROPERTY_OWNED", "review", "PW art. 34 lid 3 c, art. 50",
 	 "applicant or partner owns real estate (Kadaster, or declared): bijstand as a loan where own-home equity exceeds its limit",
 	 "cases,members,assets,properties", GBI_NEED_ASSETS | NEED_ITEMS,
-	 "INSERT INTO vf SELECT 'PROPERTY_OWNED', muni, case_id, NULL, printf('owns real estate worth %s, debts %s, equity %s; "
+	 "INSERT INTO vf SELECT 'PROPERTY_OWNED', g.muni, g.case_id, NULL, printf('owns real estate worth %s, debts %s, equity %s; "
 	 "own-home equity limit %s%s', gbi_money(prop), gbi_money(debt), gbi_money(prop-debt), gbi_money(:lim_home), "
 	 "CASE WHEN housing<>'own' THEN ' (not the home: counts as assets)' WHEN prop-debt > :lim_home THEN ': bijstand as a loan (art. 50)' "
-	 "ELSE '' END), psrc_table, psrc_batch, psrc_line FROM vitem_case WHERE prop > 0"},
+	 "ELSE '' END), t.src_table, t.src_batch, t.src_line FROM vitem_case g " TOP("t", "g", "i.kind IN ('kadaster','property')")
+	 "WHERE prop > 0"},
 	{"INCOME_AT_OR_ABOVE_NORM", "info", "PW art. 19 lid 1, art. 31, 32",
 	 "counted income of applicant and partner in the period (not child benefit or allowances) at or above the art. 21 norm: "
 	 "nothing to pay (a simple comparison; gbi calculate decides)",
@@ -324,26 +330,16 @@ static const char items_sql[] =
 	"  WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'mortgage', ifnull(p.mortgage,0), 'properties', p.batch_id, p.line FROM properties p "
 	"  CROSS JOIN vm m ON m.bsn=p.bsn WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
-	/* per case, in one grouping: the larger of declared and registered for vehicles, property
-	   and debts, and the rows that prove them: the largest item of each sort, carried as
-	   fixed-width text VALUE+10^15 (16), TABLE (12), BATCH (12), LINE (12) so that max() picks it */
-	"CREATE TEMP TABLE vitem_case AS SELECT muni, case_id, housing, liquid, veh, prop, debt, nveh, topveh, "
-	"  rtrim(substr(top,17,12)) AS src_table, CAST(substr(top,29,12) AS INTEGER) AS src_batch, "
-	"  CAST(substr(top,41,12) AS INTEGER) AS src_line, "
-	"  rtrim(substr(ptop,17,12)) AS psrc_table, CAST(substr(ptop,29,12) AS INTEGER) AS psrc_batch, "
-	"  CAST(substr(ptop,41,12) AS INTEGER) AS psrc_line, "
-	"  rtrim(substr(vtop,17,12)) AS vsrc_table, CAST(substr(vtop,29,12) AS INTEGER) AS vsrc_batch, "
-	"  CAST(substr(vtop,41,12) AS INTEGER) AS vsrc_line "
-	"  FROM (SELECT i.muni, i.case_id, c.housing, "
+	/* per case, in one grouping: the larger of declared and registered for vehicles,
+	   property and debts (the rules look up the rows proving them with TOP) */
+	"CREATE INDEX temp.vitem_case_ix ON vitem(muni, case_id);"
+	"CREATE TEMP TABLE vitem_case AS SELECT i.muni, i.case_id, c.housing, "
 	"  sum(CASE WHEN kind IN ('bank','cash','other') THEN value ELSE 0 END) AS liquid, "
 	"  max(sum(CASE WHEN kind='vehicle' THEN value ELSE 0 END), sum(CASE WHEN kind='rdw' THEN value ELSE 0 END)) AS veh, "
 	"  max(sum(CASE WHEN kind='property' THEN value ELSE 0 END), sum(CASE WHEN kind='kadaster' THEN value ELSE 0 END)) AS prop, "
 	"  max(sum(CASE WHEN kind='debt' THEN value ELSE 0 END), sum(CASE WHEN kind='mortgage' THEN value ELSE 0 END)) AS debt, "
-	"  sum(kind='rdw') AS nveh, max(CASE WHEN kind='rdw' THEN value END) AS topveh, "
-	"  max(CASE WHEN kind NOT IN ('debt','mortgage') THEN " PACK " END) AS top, "
-	"  max(CASE WHEN kind IN ('kadaster','property') THEN " PACK " END) AS ptop, "
-	"  max(CASE WHEN kind='rdw' THEN " PACK " END) AS vtop "
-	"  FROM vitem i CROSS JOIN vc c ON c.muni=i.muni AND c.case_id=i.case_id GROUP BY i.muni, i.case_id);";
+	"  sum(kind='rdw') AS nveh, max(CASE WHEN kind='rdw' THEN value END) AS topveh "
+	"  FROM vitem i CROSS JOIN vc c ON c.muni=i.muni AND c.case_id=i.case_id GROUP BY i.muni, i.case_id;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
