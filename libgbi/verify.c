@@ -294,7 +294,7 @@ const struct gbi_rule *gbi_verify_rule(const char *code)
 /* The working tables every rule reads. */
 static const char setup_sql[] =
 	"CREATE TEMP TABLE vc(muni TEXT, case_id TEXT, status TEXT, application_date TEXT, start_date TEXT, end_date TEXT, "
-	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, PRIMARY KEY(muni, case_id));"
+	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, PRIMARY KEY(case_id, muni));"
 	"INSERT OR IGNORE INTO vc SELECT muni, case_id, status, application_date, start_date, end_date, iban, housing, cost_sharers, "
 	"  batch_id, line, (NOT EXISTS (SELECT 1 FROM vsm) OR muni IN (SELECT muni FROM vsm)) "
 	"  AND (NOT EXISTS (SELECT 1 FROM vscase) OR case_id IN (SELECT case_id FROM vscase)) FROM cases "
@@ -308,13 +308,13 @@ static const char setup_sql[] =
 	"  FROM vc c JOIN members m ON m.live=1 AND m.case_id=c.case_id AND m.muni=c.muni "
 	"  LEFT JOIN persons p ON p.rowid=(SELECT min(q.rowid) FROM persons q WHERE q.live=1 AND q.bsn=m.bsn) "
 	"  WHERE c.status='application' OR (" IN_PERIOD("m") ");"
-	"CREATE INDEX temp.vm_bsn ON vm(bsn, muni, case_id);"
-	"CREATE INDEX temp.vm_case ON vm(muni, case_id, role);"
+	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni);"
+	"CREATE INDEX temp.vm_case ON vm(case_id, muni, role);"
 	"CREATE TEMP TABLE va AS SELECT m.muni, m.case_id, m.bsn, m.role, m.in_scope, a.municipality AS amuni, a.postcode, "
 	"  a.house_number, a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line "
 	"  FROM vm m JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE " AP " AND a.from_date <= :pe "
 	"  AND (a.to_date IS NULL OR a.to_date >= :ps);"
-	"CREATE INDEX temp.va_case ON va(muni, case_id, bsn);";
+	"CREATE INDEX temp.va_case ON va(case_id, muni, bsn);";
 
 /* The items of the cases' means, for the rules on assets. */
 static const char items_sql[] =
@@ -332,14 +332,14 @@ static const char items_sql[] =
 	"  CROSS JOIN vm m ON m.bsn=p.bsn WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
 	/* per case, in one grouping: the larger of declared and registered for vehicles,
 	   property and debts (the rules look up the rows proving them with TOP) */
-	"CREATE INDEX temp.vitem_case_ix ON vitem(muni, case_id);"
+	"CREATE INDEX temp.vitem_case_ix ON vitem(case_id, muni);"
 	"CREATE TEMP TABLE vitem_case AS SELECT i.muni, i.case_id, c.housing, "
 	"  sum(CASE WHEN kind IN ('bank','cash','other') THEN value ELSE 0 END) AS liquid, "
 	"  max(sum(CASE WHEN kind='vehicle' THEN value ELSE 0 END), sum(CASE WHEN kind='rdw' THEN value ELSE 0 END)) AS veh, "
 	"  max(sum(CASE WHEN kind='property' THEN value ELSE 0 END), sum(CASE WHEN kind='kadaster' THEN value ELSE 0 END)) AS prop, "
 	"  max(sum(CASE WHEN kind='debt' THEN value ELSE 0 END), sum(CASE WHEN kind='mortgage' THEN value ELSE 0 END)) AS debt, "
 	"  sum(kind='rdw') AS nveh, max(CASE WHEN kind='rdw' THEN value END) AS topveh "
-	"  FROM vitem i CROSS JOIN vc c ON c.muni=i.muni AND c.case_id=i.case_id GROUP BY i.muni, i.case_id;";
+	"  FROM vitem i CROSS JOIN vc c ON c.muni=i.muni AND c.case_id=i.case_id GROUP BY i.case_id, i.muni;";
 
 static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
