@@ -679,7 +679,7 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	}
 
 	/* ---- days and segments ---- */
-	struct day cur, prev;
+	struct day seg, nxt;   /* the day of the open segment; a newly computed day */
 	int64_t norm_sum = 0, housing_num = 0, sanction_num = 0;
 	int days = 0, last_household = H_SINGLE, last_a = 1;
 	int seg_start = 0;
@@ -690,16 +690,17 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	size_t tn = 0;
 	uint32_t change = change_days(cp, in);
 	for (int i = 0; i <= dim; i++) {
-		if (i < dim) {
-			if (change & (1u << i))
-				compute_day(cp, pol, in, app, aow_app, i, sy.fn != NULL, &cur, &reasons);
-			else
-				cur = prev;
+		/* only a change day is computed; the others repeat the segment's day */
+		int boundary = i < dim && (change & (1u << i));
+		int close = i == dim;
+		if (boundary) {
+			compute_day(cp, pol, in, app, aow_app, i, sy.fn != NULL, &nxt, &reasons);
+			close = i > 0 && !day_same(&nxt, &seg);
 		}
-		if (i > 0 && (i == dim || !day_same(&cur, &prev))) {
+		if (close) {
 			/* close the segment seg_start..i-1 */
 			int n = i - seg_start;
-			const struct day *s = &prev;
+			const struct day *s = &seg;
 			if (s->noright == NR_NONE) {
 				int64_t housing_m = gbi_round_half_up(s->couple_norm * s->housing_bp, 10000);
 				sb_cat(&js, nseg++ ? ",{\"from\":\"" : "{\"from\":\"");
@@ -740,21 +741,22 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 		}
 		if (i == dim)
 			break;
-		if (cur.noright != NR_OUTSIDE || days == 0)
-			last_household = cur.household;
-		if (cur.noright == NR_NONE) {
+		if (boundary && (i == 0 || close))
+			seg = nxt;
+		if (seg.noright != NR_OUTSIDE || days == 0)
+			last_household = seg.household;
+		if (seg.noright == NR_NONE) {
 			days++;
-			last_household = cur.household;
-			last_a = cur.a;
-			norm_sum += cur.norm;
-			int64_t h = cur.couple_norm * cur.housing_bp; /* cents x 1/10000 */
+			last_household = seg.household;
+			last_a = seg.a;
+			norm_sum += seg.norm;
+			int64_t h = seg.couple_norm * seg.housing_bp; /* cents x 1/10000 */
 			housing_num += h;
-			int64_t base = pol->sanction_after_housing ? cur.norm * 10000 - h : cur.norm * 10000;
+			int64_t base = pol->sanction_after_housing ? seg.norm * 10000 - h : seg.norm * 10000;
 			if (base < 0)
 				base = 0;
-			sanction_num += base * cur.pct;     /* cents x 1/1,000,000 */
+			sanction_num += base * seg.pct;     /* cents x 1/1,000,000 */
 		}
-		prev = cur;
 	}
 	sb_cat(&js, "]");
 	if (!app || (days == 0 && !(reasons & ((1u << GBI_R_UNDER_18) | (1u << GBI_R_AOW_AGE) | (1u << GBI_R_DETENTION)))))
@@ -1227,7 +1229,7 @@ struct run {
 	struct gbi_calc_input in;
 	struct bufs cap;
 	struct mpol *pols;
-	int npols, cpols;
+	int npols, cpols, last_pol;
 	sqlite3_stmt *ins;
 	int64_t *inc_rowid;      /* rowids of in.incomes, to drop duplicates */
 	int cap_rowid;
@@ -1236,8 +1238,13 @@ struct run {
 static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const struct gbi_calc_policy **out,
 			     struct gbi_err *err)
 {
+	if (r->last_pol < r->npols && strcmp(r->pols[r->last_pol].muni, muni) == 0) {
+		*out = &r->pols[r->last_pol].pol;
+		return GBI_OK;
+	}
 	for (int i = 0; i < r->npols; i++)
 		if (strcmp(r->pols[i].muni, muni) == 0) {
+			r->last_pol = i;
 			*out = &r->pols[i].pol;
 			return GBI_OK;
 		}
