@@ -80,7 +80,8 @@ static const struct gbi_rule rules[] = {
 	 "cases,members", 0,
 	 "INSERT INTO vf SELECT 'MEMBER_IN_TWO_CASES', a.muni, a.case_id, a.bsn, "
 	 "printf('%s here and %s in case %s of municipality %s', a.role, b.role, b.case_id, b.muni), 'members', a.batch_id, a.line "
-	 "FROM (SELECT bsn FROM vm GROUP BY bsn HAVING min(muni)<>max(muni) OR min(case_id)<>max(case_id)) d "
+	 "FROM (SELECT bsn FROM vm WHERE bsn IN (SELECT bsn FROM vm GROUP BY bsn HAVING count(*) > 1) "
+	 "GROUP BY bsn HAVING min(muni)<>max(muni) OR min(case_id)<>max(case_id)) d "
 	 "JOIN vm a ON a.bsn=d.bsn JOIN vm b ON b.bsn=d.bsn AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.in_scope"},
 	{"SAME_ADDRESS_SINGLES", "review", "PW art. 3 lid 3, 4",
 	 "the applicants of two cases without a partner are registered at one address in the period (possibly one household)",
