@@ -354,14 +354,15 @@ static const char tables_sql[] =
 	"CREATE TEMP TABLE vrule(code TEXT PRIMARY KEY, severity TEXT, basis TEXT);"
 	"CREATE TEMP TABLE voff(muni TEXT, rule TEXT, PRIMARY KEY(muni, rule));"
 	"CREATE TEMP TABLE vpol(muni TEXT PRIMARY KEY, vehicle_review INTEGER, search_weeks INTEGER);"
-	"CREATE TEMP TABLE vf(rule TEXT, muni TEXT, case_id TEXT, bsn TEXT, message TEXT, src_table TEXT, src_batch INTEGER, src_line INTEGER);";
+	/* the findings, each once: a later duplicate (same case, rule, person and
+   message) is ignored, so the first row found proves it; bsn is '' for none */
+"CREATE TEMP TABLE vf(rule TEXT, muni TEXT, case_id TEXT, bsn TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '', message TEXT, "
+"  src_table TEXT, src_batch INTEGER, src_line INTEGER, PRIMARY KEY(muni, case_id, rule, bsn, message) ON CONFLICT IGNORE) WITHOUT ROWID;";
 
 static const char final_sql[] =
 	"INSERT INTO finding(verify_run_id, rule, severity, municipality, case_id, bsn, period, message, legal_basis, src_table, src_batch, src_line) "
-	"SELECT :run, f.rule, r.severity, f.muni, f.case_id, f.bsn, :period, f.message, r.basis, f.src_table, f.src_batch, f.src_line "
-	"FROM (SELECT muni, case_id, rule, bsn, message, src_table, src_batch, src_line, min(rowid) FROM vf "
-	"  GROUP BY muni, case_id, rule, bsn, message) f "
-	"CROSS JOIN vrule r ON r.code=f.rule CROSS JOIN vc c ON c.muni=f.muni AND c.case_id=f.case_id "
+	"SELECT :run, f.rule, r.severity, f.muni, f.case_id, nullif(f.bsn,''), :period, f.message, r.basis, f.src_table, f.src_batch, f.src_line "
+	"FROM vf f CROSS JOIN vrule r ON r.code=f.rule CROSS JOIN vc c ON c.muni=f.muni AND c.case_id=f.case_id "
 	"WHERE c.in_scope AND (r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule)) "
 	"ORDER BY f.muni, f.case_id, f.rule, f.bsn, f.message";
 
