@@ -1061,8 +1061,12 @@ static const char *const queries[Q_N] = {
 		" AND (y.to_date IS NULL OR y.to_date>=:ps) "
 		"WHERE " MEMBER_IN_PERIOD "AND m.role='applicant' AND " FILTER("m")
 		"ORDER BY m.case_id, m.muni",
-	[Q_INCOMES] = "SELECT m.case_id, m.muni, i.bsn, i.period, i.kind, i.amount, i.rowid "
-		"FROM members m JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period>=:y1 AND i.period<=:pm "
+	/* the month's incomes; a gift row brings the gifts of the earlier months of
+	 * the year (they matter only when there is a gift this month) */
+	[Q_INCOMES] = "SELECT m.case_id, m.muni, i.bsn, i.period, i.kind, i.amount, i.rowid, "
+		"CASE WHEN i.kind='gift' THEN (SELECT sum(g.amount) FROM incomes g WHERE g.bsn=i.bsn AND g.live=1 "
+		" AND g.period>=:y1 AND g.period<:pm AND g.kind='gift') END "
+		"FROM members m JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period=:pm "
 		"WHERE " MEMBER_IN_PERIOD "AND m.role IN ('applicant','partner') AND " FILTER("m")
 		"ORDER BY m.case_id, m.muni",
 	[Q_ASSETS] = "SELECT x.case_id, x.muni, x.kind, x.value, x.reference_date FROM assets x "
@@ -1402,6 +1406,28 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 			i->period = (int32_t)(atoi(pr) * 100 + (strlen(pr) >= 7 ? atoi(pr + 5) : 0));
 			i->kind = kind;
 			i->amount = sqlite3_column_int64(x->st, 5);
+			/* the earlier gifts of this person, once, as one income of January */
+			int32_t ym = r->o->period;
+			int seen = 0;
+			for (int k = 0; k < in->nincomes; k++)
+				seen |= in->incomes[k].period < ym && strcmp(in->incomes[k].bsn, i->bsn) == 0;
+			if (kind == GBI_INC_GIFT && !seen && sqlite3_column_type(x->st, 7) != SQLITE_NULL) {
+				int64_t before = sqlite3_column_int64(x->st, 7);
+				GROW(in->incomes, in->nincomes, r->cap.ci);
+				if (r->cap.ci > r->cap_rowid) {
+					int64_t *t = realloc(r->inc_rowid, (size_t)r->cap.ci * sizeof *t);
+					if (!t)
+						return gbi_err_set(err, GBI_ESYS, "out of memory");
+					r->inc_rowid = t;
+					r->cap_rowid = r->cap.ci;
+				}
+				r->inc_rowid[in->nincomes] = -1 - in->nincomes; /* never a real rowid */
+				struct gbi_calc_income *g = &in->incomes[in->nincomes++];
+				gbi_strlcpy(g->bsn, col(x->st, 2), sizeof g->bsn);
+				g->period = ym / 100 * 100 + 1;
+				g->kind = GBI_INC_GIFT;
+				g->amount = before;
+			}
 		}
 		if ((st = stream_step(s, x, err)))
 			return st;
