@@ -295,7 +295,7 @@ const struct gbi_rule *gbi_verify_rule(const char *code)
 /* The working tables every rule reads. */
 static const char setup_sql[] =
 	"CREATE TEMP TABLE vc(muni TEXT, case_id TEXT, status TEXT, application_date TEXT, start_date TEXT, end_date TEXT, "
-	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, PRIMARY KEY(case_id, muni));"
+	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, PRIMARY KEY(case_id, muni)) WITHOUT ROWID;"
 	"INSERT OR IGNORE INTO vc SELECT muni, case_id, status, application_date, start_date, end_date, iban, housing, cost_sharers, "
 	"  batch_id, line, (NOT EXISTS (SELECT 1 FROM vsm) OR muni IN (SELECT muni FROM vsm)) "
 	"  AND (NOT EXISTS (SELECT 1 FROM vscase) OR case_id IN (SELECT case_id FROM vscase)) FROM cases "
@@ -313,7 +313,7 @@ static const char setup_sql[] =
 	"CREATE INDEX temp.vm_case ON vm(case_id, muni, role);"
 	"CREATE TEMP TABLE va AS SELECT m.muni, m.case_id, m.bsn, m.role, m.in_scope, a.municipality AS amuni, a.postcode, "
 	"  a.house_number, a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line "
-	"  FROM vm m JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE " AP " AND a.from_date <= :pe "
+	"  FROM vm m CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE " AP " AND a.from_date <= :pe "
 	"  AND (a.to_date IS NULL OR a.to_date >= :ps);"
 	"CREATE INDEX temp.va_case ON va(case_id, muni, bsn);";
 
