@@ -29,10 +29,15 @@
  *                 the norm (policy sanction_base)
  * Each component is summed over the days as amount x 1/days_in_month and
  * rounded half-up once (exact integer arithmetic on the sum).  Income is
- * counted per month (exemptions below) and prorated the same way.
+ * counted per month (art. 31: child benefit and allowances exempt, gifts over
+ * the year's allowance, the 25 % and 12.5 % exemptions with their caps, taken
+ * of the income as delivered, holiday pay included) and prorated the same way.
  * bijstand = max(0, norm - housing - sanction - income); nil when assets are
  * above the limit or counted income reaches the norm; holiday_reserve =
  * round_half_up(5 % x bijstand); payable = bijstand - holiday_reserve.
+ * Status held replaces payable for a block finding of the latest verify run,
+ * a suspended case and an undecided application.  gbi-calculate(1) has the
+ * whole list of choices and reason codes.
  */
 #ifndef GBI_CALC_H
 #define GBI_CALC_H
