@@ -38,11 +38,9 @@ measure() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-sqlite_import() {  # sqlite_import DB TABLE FILE SCHEMA
-	rm -f "$1"
-	sqlite3 "$1" "$4"
-	sqlite3 "$1" ".import --csv --skip 1 $3 $2"
-}
+# sqlite_import DB TABLE FILE SCHEMA: the peer's load, as one command for
+# /usr/bin/time
+sqlite_import='rm -f "$1" && sqlite3 "$1" "$4" && sqlite3 "$1" ".import --csv --skip 1 $3 $2"' 
 P_SCHEMA='CREATE TABLE persons(bsn TEXT NOT NULL, birth_date TEXT NOT NULL, family_name TEXT, given_names TEXT, sex TEXT);'
 I_SCHEMA='CREATE TABLE incomes(bsn TEXT NOT NULL, period TEXT NOT NULL, kind TEXT NOT NULL, amount NUMERIC NOT NULL, source TEXT);'
 
@@ -54,13 +52,13 @@ while [ $r -le "$ROUNDS" ]; do
 	rm -f "$DIR/gbi.db" "$DIR/gbi.db-journal"
 	measure "gbi import persons" "$GBI" import -q -d "$DIR/gbi.db" -m 0363 --table persons "$DATA/persons.csv"
 	gp=$secs; gp_rss=$rss
-	measure "sqlite3 .import persons" sqlite_import "$DIR/peer.db" persons "$DATA/persons.csv" "$P_SCHEMA"
+	measure "sqlite3 .import persons" sh -c "$sqlite_import" - "$DIR/peer.db" persons "$DATA/persons.csv" "$P_SCHEMA"
 	sp=$secs
 	measure "  + the same index as gbi's" sqlite3 "$DIR/peer.db" "CREATE INDEX p_bsn ON persons(bsn)"
 	spi=$(awk -v a="$sp" -v b="$secs" 'BEGIN { print a + b }')
 	measure "gbi import incomes (and persons refs)" "$GBI" import -q -d "$DIR/gbi.db" -m 0363 --table incomes "$DATA/incomes.csv"
 	gi=$secs; gi_rss=$rss
-	measure "sqlite3 .import incomes" sqlite_import "$DIR/peer2.db" incomes "$DATA/incomes.csv" "$I_SCHEMA"
+	measure "sqlite3 .import incomes" sh -c "$sqlite_import" - "$DIR/peer2.db" incomes "$DATA/incomes.csv" "$I_SCHEMA"
 	si=$secs
 	measure "  + the same index as gbi's" sqlite3 "$DIR/peer2.db" "CREATE INDEX i_bsn ON incomes(bsn, period)"
 	sii=$(awk -v a="$si" -v b="$secs" 'BEGIN { print a + b }')
