@@ -19,16 +19,17 @@ static const char usage_gbi[] =
 	"usage: gbi [--version] [--help] COMMAND [ARGS]\n"
 	"       gbi help COMMAND\n";
 
+/* In the order of the nightly job, then the tools around it. */
 static const struct cmd commands[] = {
-	{"calculate", cmd_calculate, usage_calculate, "compute the month's bijstand of every household, to the cent"},
-	{"policy", cmd_policy, usage_policy, "show the local policy in force per municipality, defaults marked"},
 	{"import", cmd_import, usage_import, "load nightly extracts into the store as one batch"},
+	{"verify", cmd_verify, usage_verify, "check the cases of a period against the sources, each finding with its legal basis"},
+	{"calculate", cmd_calculate, usage_calculate, "compute the month's bijstand of every household, to the cent"},
+	{"export", cmd_export, usage_export, "write the payment file, reports, CBS statistics or a sealed bundle"},
+	{"reconcile", cmd_reconcile, usage_reconcile, "compare gbi's payments with legacy's or with a recomputation"},
+	{"diff", cmd_diff, usage_diff, "what changed between two batches, per table and key"},
+	{"policy", cmd_policy, usage_policy, "show the local policy in force per municipality, defaults marked"},
 	{"log", cmd_log, usage_log, "show the runs and batches recorded in the store, newest first"},
 	{"prune", cmd_prune, usage_prune, "remove old batches' replaced rows from the store"},
-	{"verify", cmd_verify, usage_verify, "check the cases of a period against the sources, each finding with its legal basis"},
-	{"export", cmd_export, usage_export, "write the payment file, reports, CBS statistics or a sealed bundle"},
-	{"diff", cmd_diff, usage_diff, "what changed between two batches, per table and key"},
-	{"reconcile", cmd_reconcile, usage_reconcile, "compare gbi's payments with legacy's or with a recomputation"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
