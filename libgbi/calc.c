@@ -1068,6 +1068,11 @@ static const char *const queries[Q_N] = {
 		" AND g.period>=:y1 AND g.period<:pm AND g.kind='gift') END "
 		"FROM members m JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period=:pm "
 		"WHERE " MEMBER_IN_PERIOD "AND m.role IN ('applicant','partner') AND " FILTER("m")
+		/* what the case registered (declared, other) counts; a polis record
+		 * counts only where the case has none of that kind that month, so
+		 * that the same wage delivered twice is not counted twice */
+		"AND (i.source IS NOT 'polis' OR NOT EXISTS (SELECT 1 FROM incomes d WHERE d.bsn=i.bsn AND d.live=1 "
+		"  AND d.period=i.period AND d.kind=i.kind AND d.source IS NOT 'polis')) "
 		"ORDER BY m.case_id, m.muni",
 	[Q_ASSETS] = "SELECT x.case_id, x.muni, x.kind, x.value, x.reference_date FROM assets x "
 		"WHERE x.live=1 AND x.reference_date<=:pe AND " FILTER("x")
@@ -1080,8 +1085,14 @@ static const char *const queries[Q_N] = {
 		"FROM detentions d CROSS JOIN members m ON m.bsn=d.bsn AND " MEMBER_IN_PERIOD "AND m.role IN ('applicant','partner') "
 		"WHERE d.live=1 AND d.from_date<=:pe AND (d.to_date IS NULL OR d.to_date>=:ps) AND " FILTER("m")
 		"ORDER BY m.case_id, m.muni, d.bsn, d.from_date",
-	[Q_HELD] = "SELECT case_id, municipality FROM finding WHERE verify_run_id=:v AND severity='block' "
-		"GROUP BY case_id, municipality ORDER BY case_id, municipality",
+	/* Block findings of the latest verify run that checked every rule and
+	 * every case of the finding's municipality: a run narrowed by --rule
+	 * or --case, or one of other municipalities, never releases a hold. */
+	[Q_HELD] = "SELECT f.case_id, f.municipality FROM finding f "
+		"WHERE f.severity='block' AND f.verify_run_id=(SELECT max(w.id) FROM verify_run w "
+		"  WHERE w.period=:pm AND w.rules='' AND w.cases='' "
+		"  AND (w.municipalities='' OR instr(','||w.municipalities||',', ','||f.municipality||',')>0)) "
+		"GROUP BY f.case_id, f.municipality ORDER BY f.case_id, f.municipality",
 };
 
 /* The SQL of template tmpl with every "@t@" replaced by the filter on alias
@@ -1638,7 +1649,8 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 	int64_t verify = 0;
 	{
 		sqlite3_stmt *q;
-		if ((st = gbi_store_prepare(s, "SELECT max(id) FROM verify_run WHERE period=?", &q, err)))
+		if ((st = gbi_store_prepare(s, "SELECT max(id) FROM verify_run WHERE period=? AND rules='' AND cases=''",
+					     &q, err)))
 			goto done;
 		sqlite3_bind_text(q, 1, per, -1, SQLITE_STATIC);
 		if (sqlite3_step(q) == SQLITE_ROW)

@@ -161,3 +161,32 @@ test_policy_samples() {
 	gbi policy --help
 	expect_out "usage: gbi policy [-d STORE] [-m CODE]... [--date YYYY-MM-DD] [--keys]"
 }
+
+test_calculate_narrow_verify_run_keeps_hold() {
+	load_samples || return
+	sqlite3 s.db "INSERT INTO run(id,command,argv,started,user) VALUES(99,'verify','','2026-05-01T00:00:00Z','t');
+		INSERT INTO verify_run(id,run_id,period,created,municipalities,cases,rules,last_batch) VALUES(7,99,'2026-05','x','','','',1);
+		INSERT INTO finding VALUES(7,'IBAN_SHARED','block','0392','H001',NULL,'2026-05','shared IBAN','PW art. 17',NULL,NULL,NULL);
+		INSERT INTO verify_run(id,run_id,period,created,municipalities,cases,rules,last_batch) VALUES(8,99,'2026-05','x','','','AOW_AGE',1);
+		INSERT INTO verify_run(id,run_id,period,created,municipalities,cases,rules,last_batch) VALUES(9,99,'2026-05','x','','H001','',1);
+		INSERT INTO verify_run(id,run_id,period,created,municipalities,cases,rules,last_batch) VALUES(10,99,'2026-05','x','0363','','',1);"
+	gbi calculate -d s.db --period 2026-05 --case H001
+	expect_out "H001,0392,2026-05,single,1,31,1401.50,0.00,0.00,0.00,1401.50,70.08,1331.42,held,BLOCKING_FINDING"
+	# a later full run of the municipality without the finding releases it
+	sqlite3 s.db "INSERT INTO verify_run(id,run_id,period,created,municipalities,cases,rules,last_batch) VALUES(11,99,'2026-05','x','0392','','',1);"
+	gbi calculate -d s.db --period 2026-05 --case H001
+	expect_out "H001,0392,2026-05,single,1,31,1401.50,0.00,0.00,0.00,1401.50,70.08,1331.42,payable,"
+}
+
+test_calculate_income_delivered_twice_counted_once() {
+	load_samples || return
+	# A016 has a polis wage of 1120.00 in 2026-05; the case registers it too
+	sqlite3 s.db "INSERT INTO incomes SELECT batch_id, 9999, muni, 1, bsn, period, kind, amount, 'declared' FROM incomes
+		WHERE live=1 AND period='2026-05' AND kind='wage' AND bsn=(SELECT bsn FROM members WHERE case_id='A016' AND role='applicant')"
+	gbi calculate -d s.db --period 2026-05 --case A016
+	expect_out "A016,0363,2026-05,single,1,31,1401.50,0.00,0.00,840.00,561.50,28.08,533.42,payable,WORK_EXEMPTION"
+	# a declared amount that differs from polis is the one counted
+	sqlite3 s.db "UPDATE incomes SET amount=100000 WHERE line=9999"
+	gbi calculate -d s.db --period 2026-05 --case A016
+	expect_out "A016,0363,2026-05,single,1,31,1401.50,0.00,0.00,750.00,651.50,32.58,618.92,payable,WORK_EXEMPTION"
+}
