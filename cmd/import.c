@@ -93,6 +93,12 @@ static void on_note(void *ctx, const char *msg)
 	gbi_warning("%s", msg);
 }
 
+static int ends_with(const char *s, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -176,6 +182,17 @@ int cmd_import(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (strcmp(argv[i], "-") == 0 && !o.table)
 			return gbi_usage_error(usage_import, "reading standard input needs --table TABLE");
+	for (int i = optind; i < argc && !o.table; i++) {
+		/* a file that names no table needs --table: say so before the store is touched */
+		struct stat sb;
+		const char *p = argv[i];
+		size_t n = strlen(p);
+		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) && !ends_with(p, n, ".csv") && !ends_with(p, n, ".csv.gz")
+		    && !ends_with(p, n, ".csv.zst") && !ends_with(p, n, ".zip") && !ends_with(p, n, ".tar")
+		    && !ends_with(p, n, ".tar.gz") && !ends_with(p, n, ".tgz") && !ends_with(p, n, ".tar.zst")
+		    && !ends_with(p, n, ".tzst"))
+			return gbi_usage_error(usage_import, "%s: cannot tell which table this is: name it TABLE.csv or give --table", p);
+	}
 	if (o.table) {
 		struct stat sb;
 		if (argc - optind > 1 || (stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode)))
@@ -238,9 +255,9 @@ int cmd_import(int argc, char **argv)
 	for (int i = 0; i < res->ntables && !res->same_as; i++)
 		fprintf(stderr, "%s: %s: %ld rows read, %ld imported, %ld rejected\n", gbi_cmd_name, res->t[i].name,
 			res->t[i].read, res->t[i].imported, res->t[i].rejected);
-	if (st == GBI_OK && res->same_as)
-		fprintf(stderr, "%s: identical to batch %lld, which is current: nothing changed\n", gbi_cmd_name,
-			(long long)res->same_as);
+	if ((st == GBI_OK || st == GBI_ATTENTION) && res->same_as)
+		fprintf(stderr, "%s: identical to batch %lld, which is current: nothing changed%s\n", gbi_cmd_name,
+			(long long)res->same_as, res->rejected ? " (its rejected rows are still rejected)" : "");
 	else if (st == GBI_OK || st == GBI_ATTENTION)
 		fprintf(stderr, "%s: batch %lld: municipalities %s: %ld rows read, %ld imported, %ld rejected\n",
 			gbi_cmd_name, (long long)res->batch_id, res->munis, res->read, res->imported, res->rejected);

@@ -42,6 +42,8 @@ struct imp {
 	struct gbi_stream *stream;
 	int cases_read;               /* the batch's cases table has been read */
 	int case_rows_early;          /* owner-case rows were read before it */
+	int nnotes;                   /* notes for after the commit */
+	char notes[8][512];
 };
 
 /* Records one rejected row: store, callback, counts. */
@@ -508,7 +510,11 @@ static gbi_status flush_rejects(struct imp *c, struct gbi_err *err)
 		ts->rejected++;
 		ts->imported--;
 		c->res->imported--;
-		if ((r = reject(c, ts->name, tbl, sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2),
+		/* temp.rej names the canonical column; messages use the header */
+		const struct gbi_table *t = gbi_format_table(c->fmt, tbl);
+		const char *col = (const char *)sqlite3_column_text(st, 2);
+		int ci = t ? gbi_table_column(t, col) : -1;
+		if ((r = reject(c, ts->name, tbl, sqlite3_column_int64(st, 1), ci >= 0 ? t->cols[ci].header : col,
 				v ? v : "", v ? strlen(v) : 0, (const char *)sqlite3_column_text(st, 4), err)))
 			break;
 	}
@@ -531,6 +537,13 @@ static int in_batch(struct imp *c, const char *table)
 	return stats_of(c, table) != NULL;
 }
 
+static gbi_status step_done(struct imp *c, sqlite3_stmt *st, const char *what, struct gbi_err *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? GBI_OK : gbi_store_error(c->s, rc, what, err);
+}
+
 /* Rows of the batch whose unique key an earlier line of the batch has.
  * Runs after the batch is current and indexed: the duplicated keys among
  * the live rows come from an index scan, and only those keys are looked at
@@ -549,23 +562,31 @@ static gbi_status check_unique(struct imp *c, const struct gbi_table *t, struct 
 	}
 	const struct gbi_column *last = &t->cols[t->unique[t->nunique - 1]];
 	long long b = (long long)c->batch;
-	return execf(c, err,
+	char sql[2048];
+	sqlite3_stmt *st;
+	gbi_status r;
+	/* names come from the format file: bound, never pasted into SQL */
+	snprintf(sql, sizeof sql,
 		"WITH d AS (SELECT %s FROM %s WHERE live=1 GROUP BY %s HAVING count(*) > 1), "
 		"r AS (SELECT x.line, x.%s AS v, min(x.line) OVER (PARTITION BY %s) AS first "
 		"      FROM %s x JOIN d ON %s WHERE x.live=1 AND x.batch_id=%lld) "
-		"INSERT INTO temp.rej SELECT '%s', line, '%s', v, 'duplicate: the same %s as line ' || first "
+		"INSERT INTO temp.rej SELECT '%s', line, '%s', v, 'duplicate: the same ' || ?1 || ' as line ' || first "
 		"FROM r WHERE line > first",
-		keys, t->name, keys, last->name, xkeys, t->name, join, b, t->name, last->header, names);
+		keys, t->name, keys, last->name, xkeys, t->name, join, b, t->name, last->name);
+	if ((r = gbi_store_prepare(c->s, sql, &st, err)))
+		return r;
+	sqlite3_bind_text(st, 1, names, -1, SQLITE_STATIC);
+	r = step_done(c, st, "checking keys", err);
+	sqlite3_finalize(st);
+	return r;
 }
 
-/* Gives rows of owner-case tables the municipality of their case. */
 /* Rejects owner-case rows whose case is unknown or ambiguous.  Rows read
  * before the batch's cases (an archive's order) are given their municipality
  * again first. */
 static gbi_status resolve_cases(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
 {
 	gbi_status r;
-	const char *h = t->cols[t->case_col].header;
 	long long b = (long long)c->batch;
 	if (c->case_rows_early && c->cases_read
 	    && (r = execf(c, err,
@@ -573,11 +594,11 @@ static gbi_status resolve_cases(struct imp *c, const struct gbi_table *t, struct
 		"WHERE batch_id=%lld", t->name, t->name, b)))
 		return r;
 	return execf(c, err,
-		"INSERT INTO temp.rej SELECT '%s', line, '%s', case_id, "
+		"INSERT INTO temp.rej SELECT '%s', line, 'case_id', case_id, "
 		"CASE WHEN (SELECT n FROM temp.cand k WHERE k.case_id=x.case_id) > 1 "
 		"THEN 'case id exists in several municipalities: import them separately or give --municipality' "
 		"ELSE 'no such case' END "
-		"FROM %s x WHERE batch_id=%lld AND muni IS NULL", t->name, h, t->name, b);
+		"FROM %s x WHERE batch_id=%lld AND muni IS NULL", t->name, t->name, b);
 }
 
 /* Rows of the batch naming a person that persons does not have.  The bsn
@@ -606,8 +627,8 @@ static gbi_status check_persons(struct imp *c, const struct gbi_table *t, struct
 		}
 		if (cmp < 0) {
 			sqlite3_bind_text(ins, 1, x, -1, SQLITE_TRANSIENT);
-			sqlite3_step(ins);
-			sqlite3_reset(ins);
+			if ((r = step_done(c, ins, "checking persons", err)))
+				goto out;
 			missing++;
 		}
 		ra = sqlite3_step(a);
@@ -618,9 +639,9 @@ static gbi_status check_persons(struct imp *c, const struct gbi_table *t, struct
 	}
 	if (missing)
 		r = execf(c, err,
-			"INSERT INTO temp.rej SELECT '%s', line, '%s', bsn, 'no such person in persons' FROM %s x "
+			"INSERT INTO temp.rej SELECT '%s', line, 'bsn', bsn, 'no such person in persons' FROM %s x "
 			"WHERE batch_id=%lld AND bsn IN (SELECT bsn FROM temp.missing); DELETE FROM temp.missing",
-			t->name, t->cols[t->bsn_col].header, t->name, (long long)c->batch);
+			t->name, t->name, (long long)c->batch);
 out:
 	sqlite3_finalize(a);
 	sqlite3_finalize(p);
@@ -633,12 +654,10 @@ out:
  * compared row by row. */
 static gbi_status check_roles(struct imp *c, struct gbi_err *err)
 {
-	const struct gbi_table *t = gbi_format_table(c->fmt, "members");
-	int rc = gbi_table_column(t, "role");
 	return execf(c, err,
 		"WITH d AS (SELECT case_id, muni, role FROM members WHERE live=1 AND role IN ('applicant','partner') "
 		"           GROUP BY case_id, muni, role HAVING count(*) > 1) "
-		"INSERT INTO temp.rej SELECT 'members', m2.line, '%s', m2.role, "
+		"INSERT INTO temp.rej SELECT 'members', m2.line, 'role', m2.role, "
 		"'a second ' || m2.role || ' in case ' || m2.case_id || ' at the same time (line ' || m1.line || ')' "
 		"FROM d JOIN members m1 ON m1.case_id=d.case_id AND m1.muni=d.muni AND m1.role=d.role AND m1.live=1 "
 		"JOIN members m2 ON m2.case_id=d.case_id AND m2.muni=d.muni AND m2.role=d.role AND m2.live=1 "
@@ -646,7 +665,7 @@ static gbi_status check_roles(struct imp *c, struct gbi_err *err)
 		"WHERE m1.batch_id=%lld "
 		"  AND coalesce(m1.from_date,'0000') <= coalesce(m2.to_date,'9999') "
 		"  AND coalesce(m2.from_date,'0000') <= coalesce(m1.to_date,'9999')",
-		t->cols[rc].header, (long long)c->batch);
+		(long long)c->batch);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -698,33 +717,69 @@ static gbi_status identical_batch(struct imp *c, const char *digest, int64_t *sa
 	return GBI_OK;
 }
 
-/* Collects the municipalities the batch covers into temp.scope and res->munis. */
+/* The municipalities each table of the batch covers, in temp.scope(tbl,
+ * muni), and all of them in res->munis:
+ *  - a table with a municipality column: the --municipality codes and the
+ *    municipalities of its own rows;
+ *  - the other tables: the municipalities whose cases the batch delivers
+ *    (with -m: those codes too); a batch without cases and without -m:
+ *    the municipalities of the cases its rows name.
+ * A case-owned row whose case lies outside that set is rejected, so that
+ * one stray row never makes a batch replace a whole municipality. */
 static gbi_status batch_scope(struct imp *c, struct gbi_err *err)
 {
 	gbi_status r;
-	sqlite3_stmt *st;
-	if ((r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO temp.scope VALUES(?)", &st, err)))
+	long long b = (long long)c->batch;
+	if ((r = gbi_store_exec(c->s, "DELETE FROM temp.scope; DELETE FROM temp.cscope;"
+				      "INSERT INTO temp.cscope SELECT muni FROM temp.optm;", err)))
 		return r;
-	for (int i = 0; i < c->o->nmunis; i++) {
-		sqlite3_bind_text(st, 1, c->o->munis[i], -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
 	for (int i = 0; i < c->res->ntables; i++) {
 		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
-		if (t->owner == GBI_OWN_BATCH)
+		if (t->owner != GBI_OWN_COLUMN)
 			continue;
-		if ((r = execf(c, err, "INSERT OR IGNORE INTO temp.scope SELECT DISTINCT muni FROM %s WHERE batch_id=%lld AND muni IS NOT NULL",
-			       t->name, (long long)c->batch)))
+		if ((r = execf(c, err, "INSERT OR IGNORE INTO temp.scope SELECT '%s', muni FROM temp.optm;"
+				       "INSERT OR IGNORE INTO temp.scope SELECT DISTINCT '%s', muni FROM %s WHERE batch_id=%lld",
+				       t->name, t->name, t->name, b)))
 			return r;
 	}
-	if ((r = gbi_store_prepare(c->s, "SELECT muni FROM temp.scope ORDER BY muni", &st, err)))
+	if (in_batch(c, "cases")) {
+		if ((r = gbi_store_exec(c->s, "INSERT OR IGNORE INTO temp.cscope SELECT muni FROM temp.scope WHERE tbl='cases'", err)))
+			return r;
+	} else if (!c->o->nmunis) {
+		for (int i = 0; i < c->res->ntables; i++) {
+			const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
+			if (t->owner == GBI_OWN_CASE
+			    && (r = execf(c, err, "INSERT OR IGNORE INTO temp.cscope SELECT DISTINCT muni FROM %s "
+						  "WHERE batch_id=%lld AND muni IS NOT NULL", t->name, b)))
+				return r;
+		}
+	}
+	int64_t ncs;
+	if ((r = gbi_store_int(c->s, "SELECT count(*) FROM temp.cscope", &ncs, err)))
+		return r;
+	if (ncs == 0 && (r = gbi_store_exec(c->s, "INSERT OR IGNORE INTO temp.cscope SELECT DISTINCT muni FROM temp.scope", err)))
+		return r;
+	for (int i = 0; i < c->res->ntables; i++) {
+		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
+		if (t->owner == GBI_OWN_COLUMN)
+			continue;
+		if ((r = execf(c, err, "INSERT OR IGNORE INTO temp.scope SELECT '%s', muni FROM temp.cscope", t->name)))
+			return r;
+		if (t->owner == GBI_OWN_CASE
+		    && (r = execf(c, err,
+			"INSERT INTO temp.rej SELECT '%s', line, 'case_id', case_id, 'case of municipality ' || muni || "
+			"', for which this batch delivers no cases (give --municipality to cover it)' "
+			"FROM %s WHERE batch_id=%lld AND muni IS NOT NULL AND muni NOT IN (SELECT muni FROM temp.cscope)",
+			t->name, t->name, b)))
+			return r;
+	}
+	sqlite3_stmt *st;
+	if ((r = gbi_store_prepare(c->s, "SELECT DISTINCT muni FROM temp.scope ORDER BY muni", &st, err)))
 		return r;
 	size_t o = 0;
-	int n = 0;
+	int n = 0, rc;
 	c->res->munis[0] = '\0';
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n++ >= GBI_MAX_MUNIS) {
 			sqlite3_finalize(st);
 			return gbi_err_set(err, GBI_EINPUT, "a batch may cover at most %d municipalities", GBI_MAX_MUNIS);
@@ -733,47 +788,58 @@ static gbi_status batch_scope(struct imp *c, struct gbi_err *err)
 				      (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
-	return GBI_OK;
+	if (rc != SQLITE_DONE)
+		return gbi_store_error(c->s, rc, "collecting the municipalities", err);
+	return flush_rejects(c, err);
 }
 
-/* Makes the batch's rows the current ones for the municipalities it covers. */
+/* Keeps a note for after the commit (a refused batch says nothing of what
+ * would have stayed current). */
+static void add_note(struct imp *c, const char *msg)
+{
+	if (c->nnotes < (int)(sizeof c->notes / sizeof c->notes[0]))
+		gbi_strlcpy(c->notes[c->nnotes++], msg, sizeof c->notes[0]);
+}
+
+/* Makes the batch's rows the current ones for the municipalities the table
+ * covers. */
 static gbi_status supersede(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
 {
 	gbi_status r;
 	long long b = (long long)c->batch;
+	const char *n = t->name;
 	if ((r = execf(c, err, "DELETE FROM temp.oldb; INSERT INTO temp.oldb SELECT DISTINCT batch_id FROM snapshot "
-			       "WHERE tbl='%s' AND muni IN (SELECT muni FROM temp.scope)", t->name)))
+			       "WHERE tbl='%s' AND muni IN (SELECT muni FROM temp.scope WHERE tbl='%s')", n, n)))
 		return r;
-	if ((r = execf(c, err, "INSERT OR REPLACE INTO snapshot SELECT '%s', muni, %lld FROM temp.scope;"
-			       "INSERT INTO batch_scope SELECT %lld, '%s', muni FROM temp.scope", t->name, b, b, t->name)))
+	if ((r = execf(c, err, "INSERT OR REPLACE INTO snapshot SELECT tbl, muni, %lld FROM temp.scope WHERE tbl='%s';"
+			       "INSERT INTO batch_scope SELECT %lld, tbl, muni FROM temp.scope WHERE tbl='%s'", b, n, b, n)))
 		return r;
 	if (t->owner != GBI_OWN_BATCH)
-		return execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id<>%lld AND muni IN (SELECT muni FROM temp.scope)",
-			     t->name, b);
+		return execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id<>%lld "
+				     "AND muni IN (SELECT muni FROM temp.scope WHERE tbl='%s')", n, b, n);
 	int64_t nold;
 	if ((r = gbi_store_int(c->s, "SELECT count(*) FROM temp.oldb", &nold, err)))
 		return r;
 	if (nold == 0)
 		return GBI_OK;
 	if ((r = execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id IN (SELECT id FROM temp.oldb) "
-			       "AND batch_id NOT IN (SELECT batch_id FROM snapshot WHERE tbl='%s')", t->name, t->name)))
+			       "AND batch_id NOT IN (SELECT batch_id FROM snapshot WHERE tbl='%s')", n, n)))
 		return r;
-	if (!c->o->on_note)
-		return GBI_OK;
 	sqlite3_stmt *st;
 	char sql[512];
 	snprintf(sql, sizeof sql, "SELECT batch_id, group_concat(muni, ',') FROM snapshot WHERE tbl='%s' "
-		 "AND batch_id IN (SELECT id FROM temp.oldb) GROUP BY batch_id", t->name);
+		 "AND batch_id IN (SELECT id FROM temp.oldb) GROUP BY batch_id", n);
 	if ((r = gbi_store_prepare(c->s, sql, &st, err)))
 		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s: the rows of batch %lld stay current for %s, which this batch does not cover",
-			 t->name, (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
-		c->o->on_note(c->o->ctx, msg);
+			 n, (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+		add_note(c, msg);
 	}
 	sqlite3_finalize(st);
-	return GBI_OK;
+	return rc == SQLITE_DONE ? GBI_OK : gbi_store_error(c->s, rc, "replacing rows", err);
 }
 
 static gbi_status post_checks(struct imp *c, struct gbi_err *err)
@@ -796,7 +862,10 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 	/* 2. the municipalities covered; make the batch current for them */
 	if ((r = batch_scope(c, err)))
 		return r;
-	if (!c->res->munis[0])
+	int64_t nscope;
+	if ((r = gbi_store_int(c->s, "SELECT count(*) FROM temp.cscope", &nscope, err)))
+		return r;
+	if (!c->res->munis[0] || !nscope)
 		return gbi_err_set(err, GBI_EINPUT,
 				   "cannot tell which municipality this batch covers: it has no cases or policy rows; give --municipality CODE");
 	for (int i = 0; i < c->res->ntables; i++)
@@ -886,7 +955,8 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 	if ((r = gbi_store_exec(s,
 		"CREATE TEMP TABLE IF NOT EXISTS rej(tbl TEXT, line INTEGER, col TEXT, value TEXT, reason TEXT);"
 		"CREATE TEMP TABLE IF NOT EXISTS cand(case_id TEXT PRIMARY KEY, muni TEXT, n INTEGER) WITHOUT ROWID;"
-		"CREATE TEMP TABLE IF NOT EXISTS scope(muni TEXT PRIMARY KEY);"
+		"CREATE TEMP TABLE IF NOT EXISTS scope(tbl TEXT, muni TEXT, PRIMARY KEY(tbl, muni));"
+		"CREATE TEMP TABLE IF NOT EXISTS cscope(muni TEXT PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS optm(muni TEXT PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS oldb(id INTEGER PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS missing(bsn TEXT PRIMARY KEY);"
@@ -896,12 +966,13 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 		sqlite3_stmt *st;
 		if ((r = gbi_store_prepare(s, "INSERT OR IGNORE INTO temp.optm VALUES(?)", &st, err)))
 			goto fail;
-		for (int i = 0; i < o->nmunis; i++) {
+		for (int i = 0; i < o->nmunis && !r; i++) {
 			sqlite3_bind_text(st, 1, o->munis[i], -1, SQLITE_STATIC);
-			sqlite3_step(st);
-			sqlite3_reset(st);
+			r = step_done(&c, st, "recording --municipality", err);
 		}
 		sqlite3_finalize(st);
+		if (r)
+			goto fail;
 		char now[21];
 		gbi_timestamp(now);
 		if ((r = gbi_store_prepare(s, "INSERT INTO batch(run_id, created, format, municipalities, tables, digest, "
@@ -939,7 +1010,11 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 		res->imported = 0;
 		for (int i = 0; i < res->ntables; i++)
 			res->t[i].imported = 0;
-		r = GBI_OK;
+		/* the input still has the rows it had: say so as the first time */
+		r = res->rejected > o->max_rejects ? GBI_EINPUT : res->rejected ? GBI_ATTENTION : GBI_OK;
+		if (r == GBI_EINPUT)
+			gbi_err_set(err, r, "%ld rows rejected, more than --max-rejects %ld (the input is identical to batch %lld, which is current: nothing changed)",
+				    res->rejected, o->max_rejects, (long long)res->same_as);
 		goto out;
 	}
 	if (o->on_progress)
@@ -953,6 +1028,8 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 	}
 	if ((r = gbi_store_commit(s, err)))
 		goto out;
+	for (int i = 0; i < c.nnotes && o->on_note; i++)
+		o->on_note(o->ctx, c.notes[i]);
 	res->batch_id = c.batch;
 	r = res->rejected ? GBI_ATTENTION : GBI_OK;
 	goto out;

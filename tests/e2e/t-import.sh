@@ -435,3 +435,75 @@ test_case_rows_before_cases_in_archive() {
 	expect_rc 0
 	expect_eq "$(q s.db "select muni from assets where live=1")" 0363 "resolved with -m"
 }
+
+# From the review: a table replaces only the municipalities it delivers.
+test_scope_per_table() {
+	S="$SAMPLES/gbi-v1"
+	gbi import -q -d s.db "$S"
+	before=$(q s.db "select count(*) from cases where live=1 and muni='0363'")
+	mkdir b
+	head -1 "$S/cases.csv" > b/cases.csv; grep ',0392,' "$S/cases.csv" >> b/cases.csv
+	head -1 "$S/members.csv" > b/members.csv; grep '^H' "$S/members.csv" >> b/members.csv
+	grep '^A001,' "$S/members.csv" >> b/members.csv
+	gbi import -d s.db --max-rejects 5 b
+	expect_rc 1
+	expect_err "case_id 'A001': case of municipality 0363, for which this batch delivers no cases"
+	expect_err "batch 2: municipalities 0392:"
+	expect_eq "$(q s.db "select count(*) from cases where live=1 and muni='0363'")" "$before" "0363's cases stay"
+	expect_eq "$(q s.db "select count(*) from members where live=1 and muni='0363'")" 17 "0363's members stay"
+	# cases of one municipality and policy of another: each replaces its own
+	mkdir c
+	head -1 "$S/cases.csv" > c/cases.csv; grep ',0392,' "$S/cases.csv" >> c/cases.csv
+	head -1 "$S/policy.csv" > c/policy.csv; grep '^0363,' "$S/policy.csv" >> c/policy.csv
+	gbi import -d s.db c
+	expect_rc 0
+	expect_eq "$(q s.db "select count(*) from cases where live=1 and muni='0363'")" "$before" "0363's cases stay"
+	expect_eq "$(q s.db "select count(*) from policy where live=1 and muni='0392'")" "$(grep -c '^0392,' "$S/policy.csv")" "0392's policy stays"
+}
+
+test_reimport_identical_with_rejects_keeps_status() {
+	printf 'bsn,birth_date\n999990019,1980-01-01\n999990XXX,1980-01-01\n' > persons.csv
+	gbi import -d s.db -m 0392 --max-rejects 5 persons.csv
+	expect_rc 1
+	gbi import -d s.db -m 0392 --max-rejects 5 persons.csv
+	expect_rc 1
+	expect_err "identical to batch 1, which is current: nothing changed (its rejected rows are still rejected)"
+	gbi import -d s.db -m 0392 persons.csv
+	expect_rc 3
+	expect_err "1 rows rejected, more than --max-rejects 0 (the input is identical to batch 1"
+}
+
+test_header_with_quote_in_format() {
+	mkdir f in
+	printf "name mine\nbase gbi-v1\ntable members\n  column bsn header=client's_bsn\n" > f/mine.fmt
+	cp "$D/good/cases.csv" "$D/good/persons.csv" in/
+	printf "case_id,client's_bsn,role\nH1,999990019,applicant\nH1,999990093,child\n" > in/members.csv
+	gbi import -d s.db --formats-dir f --format mine --max-rejects 5 in
+	expect_rc 1
+	expect_err "in/members.csv:3: client's_bsn '999990093': no such person in persons"
+}
+
+test_refused_batch_says_nothing_of_replacing() {
+	good
+	mkdir y && cp x/cases.csv y/ && cp x/persons.csv y/
+	sed -i 's/^H2,0392/H2,0363/' y/cases.csv
+	gbi import -d s.db y
+	printf 'bsn,birth_date\n999990019,1980-01-01,x\n' > p.csv
+	gbi import -d s.db --table persons -m 0392 p.csv
+	expect_rc 3
+	expect_no_err "stay current"
+	printf 'bsn,birth_date\n999990019,1980-01-01\n' > p.csv
+	gbi import -d s.db --table persons -m 0392 p.csv
+	expect_rc 0
+	expect_err "warning: persons: the rows of batch 1 stay current for 0363"
+}
+
+test_file_naming_no_table_is_usage_error() {
+	cp "$D/good/persons.csv" foo.txt
+	gbi import -d new.db foo.txt
+	expect_rc 2
+	expect_err "foo.txt: cannot tell which table this is: name it TABLE.csv or give --table"
+	[ -e new.db ] && fail "a usage error created a store"
+	gbi import -d new.db -m 0392 --table persons foo.txt
+	expect_rc 0
+}
