@@ -249,6 +249,8 @@ static const struct gbi_rule rules[] = {
 	 "INSERT INTO vf SELECT 'IBAN_SHARED', a.muni, a.case_id, NULL, printf('IBAN %s is also on case %s of municipality %s', a.iban, b.case_id, b.muni), "
 	 "'cases', a.batch_id, a.line FROM (SELECT iban FROM vc WHERE iban IS NOT NULL AND iban<>'' GROUP BY iban HAVING count(*) > 1) d "
 	 "JOIN vc a ON a.iban=d.iban JOIN vc b ON b.iban=d.iban AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.in_scope"},
+	/* from the cases with a number of cost-sharers, not from every address; OFFSET 0 keeps
+	   SQLite from flattening the subquery, which would count the housemates once per use of n */
 	{"COST_SHARERS_DIFFER", "review", "PW art. 19a, 22a",
 	 "the number of cost-sharers the case gives differs from the number derived from the BRP on the first day of the period "
 	 "(housemates 27+, not with a commercial contract or WSF study; applicant 21+)",
@@ -265,10 +267,10 @@ static const struct gbi_rule rules[] = {
 	 "AND NOT EXISTS (SELECT 1 FROM studies s WHERE s.live=1 AND s.bsn=h.bsn AND s.wsf='yes' AND s.from_date <= :ps "
 	 "AND (s.to_date IS NULL OR s.to_date >= :ps))) AS n, "
 	 "(SELECT count(DISTINCT y.bsn) FROM vm y WHERE y.muni=a.muni AND y.case_id=a.case_id AND y.role='partner' AND y.birth <= date(:ps,'-21 years')) AS sp "
-	 "FROM vc c JOIN va a ON a.muni=c.muni AND a.case_id=c.case_id AND a.role='applicant' "
-	 "JOIN vm m ON m.muni=a.muni AND m.case_id=a.case_id AND m.bsn=a.bsn "
+	 "FROM vc c CROSS JOIN va a ON a.muni=c.muni AND a.case_id=c.case_id AND a.role='applicant' "
+	 "CROSS JOIN vm m ON m.muni=a.muni AND m.case_id=a.case_id AND m.bsn=a.bsn "
 	 "WHERE c.in_scope AND c.cost_sharers IS NOT NULL AND a.from_date <= :ps AND (a.to_date IS NULL OR a.to_date >= :ps) "
-	 "AND m.birth <= date(:ps,'-21 years')) WHERE cs <> CASE WHEN n=0 THEN 1 ELSE 1+sp+n END"},
+	 "AND m.birth <= date(:ps,'-21 years') LIMIT -1 OFFSET 0) WHERE cs <> CASE WHEN n=0 THEN 1 ELSE 1+sp+n END"},
 	{"SANCTION_ACTIVE", "info", "PW art. 18 lid 2",
 	 "a sanction (maatregel) runs on a day of the period",
 	 "cases,sanctions", 0,
