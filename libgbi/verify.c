@@ -67,13 +67,15 @@ static const struct gbi_rule rules[] = {
 	 "the case has two applicants at the same time in the period",
 	 "cases,members", 0,
 	 "INSERT INTO vf SELECT 'TWO_APPLICANTS', a.muni, a.case_id, b.bsn, printf('%s and %s are both applicants from %s', a.bsn, b.bsn, max(ifnull(a.fd,''), ifnull(b.fd,''))), "
-	 "'members', b.batch_id, b.line FROM vm a JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
+	 "'members', b.batch_id, b.line FROM (SELECT case_id, muni FROM vm WHERE role='applicant' GROUP BY case_id, muni HAVING count(*) > 1) d "
+	 "CROSS JOIN vm a ON a.case_id=d.case_id AND a.muni=d.muni AND a.role='applicant' CROSS JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
 	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope AND a.role='applicant'"},
 	{"TWO_PARTNERS", "block", "PW art. 3 lid 1-3",
 	 "the case has two partners at the same time in the period (a household has one couple)",
 	 "cases,members", 0,
 	 "INSERT INTO vf SELECT 'TWO_PARTNERS', a.muni, a.case_id, b.bsn, printf('%s and %s are both partners from %s', a.bsn, b.bsn, max(ifnull(a.fd,''), ifnull(b.fd,''))), "
-	 "'members', b.batch_id, b.line FROM vm a JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
+	 "'members', b.batch_id, b.line FROM (SELECT case_id, muni FROM vm WHERE role='partner' GROUP BY case_id, muni HAVING count(*) > 1) d "
+	 "CROSS JOIN vm a ON a.case_id=d.case_id AND a.muni=d.muni AND a.role='partner' CROSS JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
 	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope AND a.role='partner'"},
 	{"MEMBER_IN_TWO_CASES", "block", "PW art. 40 lid 1, art. 4 lid 1 a",
 	 "a member is in another case of this or another municipality in the same period (double payment)",
