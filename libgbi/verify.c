@@ -184,7 +184,7 @@ static const struct gbi_rule rules[] = {
 	 "INSERT INTO vf SELECT 'SEARCH_PERIOD_UNDER_27', c.muni, c.case_id, m.bsn, printf('applicant under 27 reported on %s and asks for bijstand "
 	 "from %s, within the search period of %d weeks (until %s)', c.application_date, c.start_date, p.search_weeks, "
 	 "date(c.application_date,'+'||(7*p.search_weeks)||' days')), 'cases', c.batch_id, c.line "
-	 "FROM vc c JOIN vm m ON m.muni=c.muni AND m.case_id=c.case_id AND m.role='applicant' JOIN vpol p ON p.muni=c.muni "
+	 "FROM vc c CROSS JOIN vm m ON m.muni=c.muni AND m.case_id=c.case_id AND m.role='applicant' CROSS JOIN vpol p ON p.muni=c.muni "
 	 "WHERE c.in_scope AND c.status='application' AND c.application_date IS NOT NULL AND p.search_weeks IS NOT NULL "
 	 "AND m.birth > date(c.application_date,'-27 years') AND c.start_date < date(c.application_date,'+'||(7*p.search_weeks)||' days')"},
 	{"DECISION_TERM_EXCEEDED", "review", "Awb art. 4:13; PW art. 44",
