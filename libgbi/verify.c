@@ -17,6 +17,18 @@
  *   temp.vpol   per municipality: policy thresholds on the period's first day
  *   temp.vitem  (rules on means) the items of a case's assets: declared
  *               (latest statement per kind), RDW vehicles, Kadaster property
+ *   temp.vf     the findings, keyed by municipality, case, rule, BSN and
+ *               message: a duplicate is ignored, so the first row found
+ *               proves a finding, and the key gives the order of the output
+ *
+ * Speed (gbi-gen -n 420000, about 11 s on 2 cores, most of it per-row work
+ * inside SQLite): the working tables are keyed and indexed by (case_id,
+ * muni), the order cases and members are stored in, so they are built from
+ * nearly sorted rows and the rules walk them in order; a rule that needs a
+ * few cases (two applicants, cost-sharers, applications) finds those first.
+ * Check a changed statement with EXPLAIN QUERY PLAN for SCANs of temp.vm
+ * and temp B-trees, and compare the output of the national run before and
+ * after: the order of scans decides which row proves a duplicate finding.
  *
  * Named parameters of the statements: :period 'YYYY-MM', :ps and :pe its
  * first and last day, :ys the first day of its year, :aow_cut the latest
