@@ -21,7 +21,7 @@
  *               message: a duplicate is ignored, so the first row found
  *               proves a finding, and the key gives the order of the output
  *
- * Speed (gbi-gen -n 420000, about 11 s on 2 cores, most of it per-row work
+ * Speed (gbi-gen -n 420000: 11-16 s of CPU, one core; most of it per-row work
  * inside SQLite): the working tables are keyed and indexed by (case_id,
  * muni), the order cases and members are stored in, so they are built from
  * nearly sorted rows and the rules walk them in order; a rule that needs a
