@@ -7,6 +7,8 @@
  * (case_id, muni) and merged like sorted files, so that the whole country is
  * one pass with no query per case, and stores the run (gbi_calc_run).
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1059,7 +1061,8 @@ static const char *const queries[Q_N] = {
 		"LEFT JOIN contracts x ON x.bsn=h.bsn AND x.live=1 AND x.from_date<=:pe AND (x.to_date IS NULL OR x.to_date>=:ps) "
 		"LEFT JOIN studies y ON y.bsn=h.bsn AND y.live=1 AND y.wsf='yes' AND y.from_date<=:pe "
 		" AND (y.to_date IS NULL OR y.to_date>=:ps) "
-		"WHERE " MEMBER_IN_PERIOD "AND m.role='applicant' AND " FILTER("m")
+		/* the role first: it is in the index, so the other members' rows are never read */
+		"WHERE m.role='applicant' AND " MEMBER_IN_PERIOD "AND " FILTER("m")
 		"ORDER BY m.case_id, m.muni",
 	/* the month's incomes; a gift row brings the gifts of the earlier months of
 	 * the year (they matter only when there is a gift this month) */
@@ -1067,7 +1070,7 @@ static const char *const queries[Q_N] = {
 		"CASE WHEN i.kind='gift' THEN (SELECT sum(g.amount) FROM incomes g WHERE g.bsn=i.bsn AND g.live=1 "
 		" AND g.period>=:y1 AND g.period<:pm AND g.kind='gift') END "
 		"FROM members m JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period=:pm "
-		"WHERE " MEMBER_IN_PERIOD "AND m.role IN ('applicant','partner') AND " FILTER("m")
+		"WHERE m.role IN ('applicant','partner') AND " MEMBER_IN_PERIOD "AND " FILTER("m")
 		/* what the case registered (declared, other) counts; a polis record
 		 * counts only where the case has none of that kind that month, so
 		 * that the same wage delivered twice is not counted twice */
@@ -1097,7 +1100,7 @@ static const char *const queries[Q_N] = {
 
 /* The SQL of template tmpl with every "@t@" replaced by the filter on alias
  * t: "1", and the municipality test when filtered & 1, the case test when
- * filtered & 2.  Heap string, NULL on no memory. */
+ * filtered & 2, the case range [:lo, :hi) of one thread when filtered & 4.  Heap string, NULL on no memory. */
 static char *with_filter(const char *tmpl, int filtered)
 {
 	size_t cap = strlen(tmpl) * 2 + 1024, n = 0;
@@ -1124,6 +1127,8 @@ static char *with_filter(const char *tmpl, int filtered)
 			w += snprintf(out + n + w, cap - n - (size_t)w, " AND %s.muni IN (SELECT muni FROM temp.calc_fm)", alias);
 		if (filtered & 2)
 			w += snprintf(out + n + w, cap - n - (size_t)w, " AND %s.case_id IN (SELECT case_id FROM temp.calc_fc)", alias);
+		if (filtered & 4)
+			w += snprintf(out + n + w, cap - n - (size_t)w, " AND %s.case_id>=:lo AND %s.case_id<:hi", alias, alias);
 		n += (size_t)w;
 		p = end + 1;
 	}
@@ -1248,6 +1253,8 @@ struct run {
 	sqlite3_stmt *ins;
 	int64_t *inc_rowid;      /* rowids of in.incomes, to drop duplicates */
 	int cap_rowid;
+	const char *lo, *hi;     /* the case range of this thread (filter & 4) */
+	FILE *spool;             /* results go here instead of the store (NULL: stored) */
 };
 
 static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const struct gbi_calc_policy **out,
@@ -1541,6 +1548,15 @@ static void bind_all(sqlite3_stmt *st, int32_t ym, int nm, int nc, int64_t verif
 		sqlite3_bind_int64(st, i, verify);
 }
 
+static void bind_range(sqlite3_stmt *st, const char *lo, const char *hi)
+{
+	int i;
+	if ((i = sqlite3_bind_parameter_index(st, ":lo")))
+		sqlite3_bind_text(st, i, lo, -1, SQLITE_TRANSIENT);
+	if ((i = sqlite3_bind_parameter_index(st, ":hi")))
+		sqlite3_bind_text(st, i, hi, -1, SQLITE_TRANSIENT);
+}
+
 static gbi_status set_filters(struct gbi_store *s, const struct gbi_calc_opts *o, struct gbi_err *err)
 {
 	gbi_status r;
@@ -1627,6 +1643,278 @@ static gbi_status write_run(struct run *r, const struct gbi_params *p, int64_t v
 	return GBI_OK;
 }
 
+/* One computed result as the store and the output take it; in a spool file
+ * it is followed by the iban, account name and components bytes. */
+struct outrow {
+	char case_id[33], muni[5], household[16], status[16], reasons[512];
+	int cost_sharers, days;
+	int64_t v[7];             /* norm, housing, sanction, income, bijstand, holiday reserve, payable */
+	int32_t n_iban, n_acct;   /* -1: NULL */
+	uint32_t n_comp;
+};
+
+/* Counts one result and, when writing, stores it and hands it to o->row. */
+static gbi_status store_row(struct run *r, const char *per, int writing, const struct outrow *h, const char *iban,
+			    const char *acct, const char *comp, struct gbi_calc_summary *sum, struct gbi_err *err)
+{
+	const struct gbi_calc_opts *o = r->o;
+	sum->cases++;
+	if (strcmp(h->status, "payable") == 0) {
+		sum->payable++;
+		sum->total_payable += h->v[6];
+	} else if (strcmp(h->status, "nil") == 0)
+		sum->nil++;
+	else if (strcmp(h->status, "held") == 0)
+		sum->held++;
+	else
+		sum->not_entitled++;
+	if (!writing)
+		return GBI_OK;
+	sqlite3_stmt *q = r->ins;
+	sqlite3_bind_int64(q, 1, sum->calc_run_id);
+	sqlite3_bind_text(q, 2, h->muni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, h->case_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, per, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, h->household, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 6, h->cost_sharers);
+	sqlite3_bind_int(q, 7, h->days);
+	for (int i = 0; i < 7; i++)
+		sqlite3_bind_int64(q, 8 + i, h->v[i]);
+	sqlite3_bind_text(q, 15, h->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 16, h->reasons, -1, SQLITE_STATIC);
+	if (iban)
+		sqlite3_bind_text(q, 17, iban, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 17);
+	if (acct)
+		sqlite3_bind_text(q, 18, acct, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 18);
+	sqlite3_bind_text(q, 19, comp, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (rc != SQLITE_DONE)
+		return gbi_store_error(r->s, rc, "writing calc_result", err);
+	if (o->row) {
+		struct gbi_calc_row w = {
+			h->case_id, h->muni, per, h->household, h->cost_sharers, h->days,
+			h->v[0], h->v[1], h->v[2], h->v[3], h->v[4], h->v[5], h->v[6], h->status, h->reasons,
+			iban, acct, comp,
+		};
+		if (o->row(o->ctx, &w))
+			return gbi_err_set(err, GBI_ESYS, "stopped: the output could not be written");
+	}
+	return GBI_OK;
+}
+
+static gbi_status spool_put(FILE *f, const struct outrow *h, const char *iban, const char *acct, const char *comp,
+			    struct gbi_err *err)
+{
+	if (fwrite(h, sizeof *h, 1, f) != 1 || (h->n_iban > 0 && fwrite(iban, (size_t)h->n_iban, 1, f) != 1)
+	    || (h->n_acct > 0 && fwrite(acct, (size_t)h->n_acct, 1, f) != 1)
+	    || (h->n_comp > 0 && fwrite(comp, h->n_comp, 1, f) != 1))
+		return gbi_err_set(err, GBI_ESYS, "writing the results' temporary file: %s", strerror(errno));
+	return GBI_OK;
+}
+
+/* Stores the spooled results of f in their order. */
+static gbi_status spool_replay(struct run *r, FILE *f, const char *per, struct gbi_calc_summary *sum,
+			       struct gbi_err *err)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	gbi_status st = GBI_OK;
+	struct outrow h;
+	rewind(f);
+	while (!st && fread(&h, sizeof h, 1, f) == 1) {
+		size_t ni = h.n_iban > 0 ? (size_t)h.n_iban : 0, na = h.n_acct > 0 ? (size_t)h.n_acct : 0;
+		size_t need = ni + na + h.n_comp + 3;
+		if (need > cap) {
+			char *t = realloc(buf, need);
+			if (!t) {
+				st = gbi_err_set(err, GBI_ESYS, "out of memory");
+				break;
+			}
+			buf = t;
+			cap = need;
+		}
+		char *iban = buf, *acct = buf + ni + 1, *comp = acct + na + 1;
+		if ((ni && fread(iban, ni, 1, f) != 1) || (na && fread(acct, na, 1, f) != 1)
+		    || (h.n_comp && fread(comp, h.n_comp, 1, f) != 1)) {
+			st = gbi_err_set(err, GBI_ESYS, "reading the results' temporary file: short read");
+			break;
+		}
+		iban[ni] = acct[na] = comp[h.n_comp] = '\0';
+		st = store_row(r, per, 1, &h, h.n_iban < 0 ? NULL : iban, h.n_acct < 0 ? NULL : acct, comp, sum, err);
+	}
+	if (!st && ferror(f))
+		st = gbi_err_set(err, GBI_ESYS, "reading the results' temporary file: %s", strerror(errno));
+	free(buf);
+	return st;
+}
+
+/* Prepares and starts r's streams on r->s (filtered as with_filter). */
+static gbi_status open_streams(struct run *r, int filtered, int64_t verify, struct gbi_err *err)
+{
+	const struct gbi_calc_opts *o = r->o;
+	for (int i = 0; i < Q_N; i++) {
+		if (i == Q_HELD && !verify)
+			continue;
+		char *sql = with_filter(queries[i], filtered);
+		if (!sql)
+			return gbi_err_set(err, GBI_ESYS, "out of memory");
+		gbi_status st = gbi_store_prepare(r->s, sql, &r->q[i].st, err);
+		free(sql);
+		if (st)
+			return st;
+		bind_all(r->q[i].st, o->period, o->nmunis, o->ncases || o->explain, verify);
+		if (filtered & 4)
+			bind_range(r->q[i].st, r->lo, r->hi);
+		if ((st = stream_step(r->s, &r->q[i], err)))
+			return st;
+	}
+	return GBI_OK;
+}
+
+static void close_streams(struct run *r)
+{
+	for (int i = 0; i < Q_N; i++) {
+		sqlite3_finalize(r->q[i].st);
+		r->q[i].st = NULL;
+	}
+}
+
+static void free_inputs(struct run *r)
+{
+	free(r->in.members);
+	free(r->in.housemates);
+	free(r->in.exclusions);
+	free(r->in.incomes);
+	free(r->inc_rowid);
+	free(r->in.assets);
+	free(r->in.sanctions);
+	free(r->in.detentions);
+}
+
+/* Computes every case of r's streams: stored (r->spool NULL) or spooled. */
+static gbi_status compute_cases(struct run *r, const struct gbi_calc_period *cp, const char *per, int writing,
+				struct gbi_calc_summary *sum, int *found, struct gbi_err *err)
+{
+	const struct gbi_calc_opts *o = r->o;
+	struct stream *cs = &r->q[Q_CASES];
+	gbi_status st;
+	while (cs->row) {
+		sqlite3_stmt *c = cs->st;
+		struct gbi_calc_input *in = &r->in;
+		gbi_strlcpy(in->case_id, col(c, 0), sizeof in->case_id);
+		gbi_strlcpy(in->muni, col(c, 1), sizeof in->muni);
+		if (o->explain && o->nmunis == 0 && *found && strcmp(in->case_id, o->explain) == 0)
+			return gbi_err_set(err, GBI_EINPUT,
+					   "case %s exists in more than one municipality; say which with --municipality",
+					   o->explain);
+		gbi_strlcpy(in->status, col(c, 2), sizeof in->status);
+		in->start = dcol(c, 3);
+		in->end = dcol(c, 4);
+		gbi_strlcpy(in->housing, col(c, 5), sizeof in->housing);
+		in->work_exemption_from = dcol(c, 6);
+		in->single_parent_exemption_from = dcol(c, 7);
+		in->cost_sharers_recorded = sqlite3_column_int(c, 8);
+		if ((st = gather(r, err)))
+			return st;
+		const struct gbi_calc_policy *pol = NULL;
+		if ((st = policy_for(r, in->muni, cp->first, &pol, err)))
+			return st;
+		struct gbi_calc_result res;
+		if ((st = gbi_calc_case(cp, pol, in, &res, o->explain ? o->say : NULL, o->ctx, err)))
+			return st;
+		*found = 1;
+		struct outrow h;
+		memcpy(h.case_id, in->case_id, sizeof h.case_id);
+		memcpy(h.muni, in->muni, sizeof h.muni);
+		gbi_strlcpy(h.household, res.household, sizeof h.household);
+		gbi_strlcpy(h.status, res.status, sizeof h.status);
+		gbi_reasons_format(res.reasons, h.reasons, sizeof h.reasons);
+		h.cost_sharers = res.cost_sharers;
+		h.days = res.days;
+		const int64_t v[7] = {res.norm, res.housing_reduction, res.sanction, res.income, res.bijstand,
+				      res.holiday_reserve, res.payable};
+		memcpy(h.v, v, sizeof h.v);
+		const char *iban = sqlite3_column_type(c, 9) == SQLITE_NULL ? NULL : col(c, 9);
+		const char *acct = sqlite3_column_type(c, 10) == SQLITE_NULL ? NULL : col(c, 10);
+		h.n_iban = iban ? (int32_t)strlen(iban) : -1;
+		h.n_acct = acct ? (int32_t)strlen(acct) : -1;
+		h.n_comp = (uint32_t)strlen(res.components);
+		if (r->spool)
+			st = spool_put(r->spool, &h, iban, acct, res.components, err);
+		else
+			st = store_row(r, per, writing, &h, iban, acct, res.components, sum, err);
+		free(res.components);
+		if (st)
+			return st;
+		if ((st = stream_step(r->s, cs, err)))
+			return st;
+	}
+	return GBI_OK;
+}
+
+/* The second thread of a national run: its own read-only connection (the
+ * main connection holds the write lock, which lets readers read), the cases
+ * from r.lo on, spooled for the main thread to store after the join. */
+struct worker {
+	struct run r;
+	struct gbi_store store;
+	const struct gbi_calc_period *cp;
+	const char *per;
+	int64_t verify;
+	gbi_status st;
+	struct gbi_err err;
+	pthread_t tid;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct gbi_store *s = &w->store;
+	int found = 0;
+	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		w->st = gbi_store_error(s, rc, "open", &w->err);
+	else {
+		sqlite3_busy_timeout(s->db, 30000);
+		sqlite3_extended_result_codes(s->db, 1);
+		w->st = gbi_store_exec(s, "PRAGMA cache_size=-16384", &w->err);
+	}
+	if (!w->st)
+		w->st = open_streams(&w->r, 4, w->verify, &w->err);
+	if (!w->st)
+		w->st = compute_cases(&w->r, w->cp, w->per, 1, NULL, &found, &w->err);
+	close_streams(&w->r);
+	sqlite3_close_v2(s->db);
+	s->db = NULL;
+	return NULL;
+}
+
+/* The case id where the second thread's cases begin: 55 % of the live
+ * cases go to it, as the main thread has the setup before its share (""
+ * when there are no cases). */
+static gbi_status split_point(struct gbi_store *s, char *mid, size_t size, struct gbi_err *err)
+{
+	sqlite3_stmt *q;
+	mid[0] = '\0';
+	gbi_status st = gbi_store_prepare(s, "SELECT case_id FROM cases WHERE live=1 ORDER BY case_id, muni LIMIT 1 "
+					  "OFFSET (SELECT count(*) FROM cases WHERE live=1)*45/100", &q, err);
+	if (st)
+		return st;
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		gbi_strlcpy(mid, col(q, 0), size);
+	else if (rc != SQLITE_DONE)
+		st = gbi_store_error(s, rc, "reading cases", err);
+	sqlite3_finalize(q);
+	return st;
+}
+
 gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const struct gbi_calc_opts *o,
 			struct gbi_calc_summary *sum, struct gbi_err *err)
 {
@@ -1635,12 +1923,13 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 	memset(sum, 0, sizeof *sum);
 	r.s = s;
 	r.o = o;
+	struct worker *wk = NULL;
 	struct gbi_calc_period *cp = NULL;
 	gbi_status st = gbi_calc_period_new(p, o->period, &cp, err);
 	if (st)
 		return st;
 	int writing = !o->explain;
-	char per[8];
+	char per[8], mid[40] = "";
 	gbi_period_format(o->period, per);
 	if (writing && (st = gbi_store_begin(s, err)))
 		goto done;
@@ -1658,22 +1947,6 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 		sqlite3_finalize(q);
 	}
 	sum->verify_run_id = verify;
-	for (int i = 0; i < Q_N; i++) {
-		if (i == Q_HELD && !verify)
-			continue;
-		char *sql = with_filter(queries[i], (o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0));
-		if (!sql) {
-			st = gbi_err_set(err, GBI_ESYS, "out of memory");
-			goto done;
-		}
-		st = gbi_store_prepare(s, sql, &r.q[i].st, err);
-		free(sql);
-		if (st)
-			goto done;
-		bind_all(r.q[i].st, o->period, o->nmunis, o->ncases || o->explain, verify);
-		if ((st = stream_step(s, &r.q[i], err)))
-			goto done;
-	}
 	if (writing) {
 		if ((st = write_run(&r, p, verify, &sum->calc_run_id, err)))
 			goto done;
@@ -1705,98 +1978,62 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 		if (st)
 			goto done;
 	}
-	struct stream *cs = &r.q[Q_CASES];
+	/* A run of every case reads and computes on two threads, each half of
+	 * the cases by case id into a temporary file; the main thread stores
+	 * both after the join (a write that spills to the store needs every
+	 * reader gone).  Same rows, same order as one thread. */
+	if (writing && !o->nmunis && !o->ncases) {
+		if ((st = split_point(s, mid, sizeof mid, err)))
+			goto done;
+	}
 	int found = 0;
-	while (cs->row) {
-		sqlite3_stmt *c = cs->st;
-		struct gbi_calc_input *in = &r.in;
-		gbi_strlcpy(in->case_id, col(c, 0), sizeof in->case_id);
-		gbi_strlcpy(in->muni, col(c, 1), sizeof in->muni);
-		if (o->explain && o->nmunis == 0 && found && strcmp(in->case_id, o->explain) == 0) {
-			st = gbi_err_set(err, GBI_EINPUT, "case %s exists in more than one municipality; say which with --municipality",
-					 o->explain);
+	if (mid[0]) {
+		wk = calloc(1, sizeof *wk);
+		if (!wk || !(r.spool = tmpfile()) || !(wk->r.spool = tmpfile())) {
+			st = gbi_err_set(err, GBI_ESYS, "temporary file: %s", wk ? strerror(errno) : "out of memory");
 			goto done;
 		}
-		gbi_strlcpy(in->status, col(c, 2), sizeof in->status);
-		in->start = dcol(c, 3);
-		in->end = dcol(c, 4);
-		gbi_strlcpy(in->housing, col(c, 5), sizeof in->housing);
-		in->work_exemption_from = dcol(c, 6);
-		in->single_parent_exemption_from = dcol(c, 7);
-		in->cost_sharers_recorded = sqlite3_column_int(c, 8);
-		if ((st = gather(&r, err)))
+		wk->r.pols = malloc((size_t)(r.npols ? r.npols : 1) * sizeof *r.pols);
+		if (!wk->r.pols) {
+			st = gbi_err_set(err, GBI_ESYS, "out of memory");
 			goto done;
-		const struct gbi_calc_policy *pol = NULL;
-		if ((st = policy_for(&r, in->muni, cp->first, &pol, err)))
-			goto done;
-		struct gbi_calc_result res;
-		if ((st = gbi_calc_case(cp, pol, in, &res, o->explain ? o->say : NULL, o->ctx, err)))
-			goto done;
-		found = 1;
-		sum->cases++;
-		if (strcmp(res.status, "payable") == 0) {
-			sum->payable++;
-			sum->total_payable += res.payable;
-		} else if (strcmp(res.status, "nil") == 0)
-			sum->nil++;
-		else if (strcmp(res.status, "held") == 0)
-			sum->held++;
-		else
-			sum->not_entitled++;
-		if (writing) {
-			char rs[512];
-			gbi_reasons_format(res.reasons, rs, sizeof rs);
-			sqlite3_stmt *q = r.ins;
-			sqlite3_bind_int64(q, 1, sum->calc_run_id);
-			sqlite3_bind_text(q, 2, in->muni, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 3, in->case_id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 4, per, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 5, res.household, -1, SQLITE_STATIC);
-			sqlite3_bind_int(q, 6, res.cost_sharers);
-			sqlite3_bind_int(q, 7, res.days);
-			sqlite3_bind_int64(q, 8, res.norm);
-			sqlite3_bind_int64(q, 9, res.housing_reduction);
-			sqlite3_bind_int64(q, 10, res.sanction);
-			sqlite3_bind_int64(q, 11, res.income);
-			sqlite3_bind_int64(q, 12, res.bijstand);
-			sqlite3_bind_int64(q, 13, res.holiday_reserve);
-			sqlite3_bind_int64(q, 14, res.payable);
-			sqlite3_bind_text(q, 15, res.status, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 16, rs, -1, SQLITE_STATIC);
-			if (sqlite3_column_type(c, 9) != SQLITE_NULL)
-				sqlite3_bind_text(q, 17, col(c, 9), -1, SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(q, 17);
-			if (sqlite3_column_type(c, 10) != SQLITE_NULL)
-				sqlite3_bind_text(q, 18, col(c, 10), -1, SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(q, 18);
-			sqlite3_bind_text(q, 19, res.components, -1, SQLITE_STATIC);
-			int rc = sqlite3_step(q);
-			sqlite3_reset(q);
-			sqlite3_clear_bindings(q);
-			if (rc != SQLITE_DONE) {
-				free(res.components);
-				st = gbi_store_error(s, rc, "writing calc_result", err);
-				goto done;
-			}
-			if (o->row) {
-				struct gbi_calc_row w = {
-					in->case_id, in->muni, per, res.household, res.cost_sharers, res.days,
-					res.norm, res.housing_reduction, res.sanction, res.income, res.bijstand,
-					res.holiday_reserve, res.payable, res.status, rs,
-					sqlite3_column_type(c, 9) == SQLITE_NULL ? NULL : col(c, 9),
-					sqlite3_column_type(c, 10) == SQLITE_NULL ? NULL : col(c, 10), res.components,
-				};
-				if (o->row(o->ctx, &w)) {
-					free(res.components);
-					st = gbi_err_set(err, GBI_ESYS, "stopped: the output could not be written");
-					goto done;
-				}
-			}
 		}
-		free(res.components);
-		if ((st = stream_step(s, cs, err)))
+		memcpy(wk->r.pols, r.pols, (size_t)r.npols * sizeof *r.pols);
+		wk->r.npols = wk->r.cpols = r.npols;
+		wk->r.s = &wk->store;
+		wk->r.o = o;
+		wk->r.lo = mid;
+		wk->r.hi = "\x7f";   /* above every case id (A-Z a-z 0-9 . _ -) */
+		gbi_strlcpy(wk->store.path, s->path, sizeof wk->store.path);
+		wk->cp = cp;
+		wk->per = per;
+		wk->verify = verify;
+		gbi_err_clear(&wk->err);
+		r.lo = "";
+		r.hi = mid;
+		if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0) {
+			st = gbi_err_set(err, GBI_ESYS, "starting a thread failed");
+			goto done;
+		}
+		st = open_streams(&r, 4, verify, err);
+		if (!st)
+			st = compute_cases(&r, cp, per, writing, sum, &found, err);
+		close_streams(&r);
+		pthread_join(wk->tid, NULL);
+		if (!st && wk->st) {
+			st = wk->st;
+			*err = wk->err;
+		}
+		if (!st)
+			st = spool_replay(&r, r.spool, per, sum, err);
+		if (!st)
+			st = spool_replay(&r, wk->r.spool, per, sum, err);
+		if (st)
+			goto done;
+	} else {
+		if ((st = open_streams(&r, (o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0), verify, err)))
+			goto done;
+		if ((st = compute_cases(&r, cp, per, writing, sum, &found, err)))
 			goto done;
 	}
 	if (o->explain && !found) {
@@ -1805,31 +2042,29 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 				 o->explain, per);
 		goto done;
 	}
-	for (int i = 0; i < Q_N; i++) {
-		sqlite3_finalize(r.q[i].st);
-		r.q[i].st = NULL;
-	}
+	close_streams(&r);
 	sqlite3_finalize(r.ins);
 	r.ins = NULL;
 	if (writing)
 		st = gbi_store_commit(s, err);
 done:
-	for (int i = 0; i < Q_N; i++)
-		sqlite3_finalize(r.q[i].st);
+	close_streams(&r);
 	sqlite3_finalize(r.ins);
 	if (st && writing)
 		gbi_store_rollback(s);
 	if (st)
 		sum->calc_run_id = 0;
-	free(r.in.members);
-	free(r.in.housemates);
-	free(r.in.exclusions);
-	free(r.in.incomes);
-	free(r.inc_rowid);
-	free(r.in.assets);
-	free(r.in.sanctions);
-	free(r.in.detentions);
+	free_inputs(&r);
 	free(r.pols);
+	if (r.spool)
+		fclose(r.spool);
+	if (wk) {
+		free_inputs(&wk->r);
+		free(wk->r.pols);
+		if (wk->r.spool)
+			fclose(wk->r.spool);
+		free(wk);
+	}
 	gbi_calc_period_free(cp);
 	return st;
 }
