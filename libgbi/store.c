@@ -144,6 +144,13 @@ gbi_status gbi_store_open(struct gbi_store **out, const char *path, int busy_ms,
 	if (!s)
 		return gbi_err_set(err, GBI_ESYS, "out of memory");
 	gbi_strlcpy(s->path, path, sizeof s->path);
+	/* SQLite's allocation statistics take a global mutex on every malloc;
+	 * gbi never reads them.  Only possible before SQLite's first use. */
+	static int configured;
+	if (!configured) {
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		configured = 1;
+	}
 	/* create the file ourselves so that it is 0600 from the first byte */
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {

@@ -101,7 +101,7 @@ fi
 if "$GBI" help reconcile >/dev/null 2>&1; then
 	echo
 	echo "== reconcile $PERIOD against legacy payments (about 1% differing)"
-	sqlite3 "$DIR/gbi.db" "select r.case_id, r.period, case when abs(random()) % 100 = 0 then r.payable + 1000 else r.payable end from calc_result r where r.calc_run_id = (select max(id) from calc_run) and r.payable > 0" | \
+	sqlite3 "$DIR/gbi.db" "select r.case_id, r.period, case when abs(random()) % 100 = 0 then r.payable + 1000 else r.payable end from calc_result r where r.calc_run_id = (select max(id) from calc_run) and r.status = 'payable'" | \
 		awk -F'|' 'BEGIN { print "case_id,period,amount" } { printf "%s,%s,%d.%02d\n", $1, $2, $3 / 100, $3 % 100 }' > "$DIR/payments.csv"
 	"$GBI" import -q -d "$DIR/gbi.db" --table payments "$DIR/payments.csv" >/dev/null 2>&1 || true
 	measure "gbi reconcile" "$GBI" reconcile -d "$DIR/gbi.db" --period "$PERIOD"
