@@ -1588,14 +1588,6 @@ static gbi_status set_filters(struct gbi_store *s, const struct gbi_calc_opts *o
 	return GBI_OK;
 }
 
-static void join_list(char *out, size_t size, const char *const *v, int n)
-{
-	size_t o = 0;
-	out[0] = '\0';
-	for (int i = 0; i < n && o < size; i++)
-		o += (size_t)snprintf(out + o, size - o, "%s%s", i ? "," : "", v[i]);
-}
-
 static gbi_status write_run(struct run *r, const struct gbi_params *p, int64_t verify, int64_t *id, struct gbi_err *err)
 {
 	struct gbi_store *s = r->s;
@@ -1614,8 +1606,8 @@ static gbi_status write_run(struct run *r, const struct gbi_params *p, int64_t v
 	int64_t last;
 	if ((st = gbi_store_int(s, "SELECT ifnull(max(id),0) FROM batch", &last, err)))
 		return st;
-	join_list(munis, sizeof munis, o->munis, o->nmunis);
-	join_list(cases, sizeof cases, o->cases, o->ncases);
+	gbi_join(munis, sizeof munis, o->munis, o->nmunis);
+	gbi_join(cases, sizeof cases, o->cases, o->ncases);
 	int32_t ym = o->period;
 	gbi_params_describe(p, ym * 100 + 1, ym * 100 + gbi_days_in_month(ym / 100, ym % 100), params, sizeof params);
 	gbi_timestamp(created);

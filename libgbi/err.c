@@ -39,6 +39,20 @@ size_t gbi_strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+void gbi_join(char *out, size_t size, const char *const *v, int n)
+{
+	size_t o = 0;
+	if (!size)
+		return;
+	out[0] = '\0';
+	for (int i = 0; i < n && o < size; i++) {
+		int w = snprintf(out + o, size - o, "%s%s", i ? "," : "", v[i]);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
 static void quote(char *out, size_t outsize, const char *s, size_t len, size_t max, int high)
 {
 	size_t o = 0;

@@ -43,6 +43,10 @@ void gbi_err_clear(struct gbi_err *err);
  * strlen(src), so truncation is `ret >= size`. */
 size_t gbi_strlcpy(char *dst, const char *src, size_t size);
 
+/* Joins v[0..n-1] with commas into out (size bytes, always terminated;
+ * cut short when it does not fit). */
+void gbi_join(char *out, size_t size, const char *const *v, int n);
+
 /* Writes at most max bytes of s into out (size outsize) with non-printable
  * bytes shown as \xNN, for quoting input values in messages. */
 void gbi_quote(char *out, size_t outsize, const char *s, size_t len, size_t max);

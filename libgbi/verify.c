@@ -642,14 +642,6 @@ static gbi_status fill(struct gbi_store *s, const char *sql, const char *const *
 	return r;
 }
 
-static void join_list(char *out, size_t size, const char *const *v, int n)
-{
-	size_t o = 0;
-	out[0] = '\0';
-	for (int i = 0; i < n && o < size; i++)
-		o += (size_t)snprintf(out + o, size - o, "%s%s", i ? "," : "", v[i]);
-}
-
 static int selected(const struct gbi_verify_opts *o, const char *code)
 {
 	if (!o->nrules)
@@ -777,9 +769,9 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	/* the run and its findings */
 	char now[21], munis[1024], cases[1024], rl[1024];
 	gbi_timestamp(now);
-	join_list(munis, sizeof munis, o->munis, o->nmunis);
-	join_list(cases, sizeof cases, o->cases, o->ncases);
-	join_list(rl, sizeof rl, o->rules, o->nrules);
+	gbi_join(munis, sizeof munis, o->munis, o->nmunis);
+	gbi_join(cases, sizeof cases, o->cases, o->ncases);
+	gbi_join(rl, sizeof rl, o->rules, o->nrules);
 	sqlite3_stmt *st;
 	if ((r = gbi_store_prepare(s, "INSERT INTO verify_run(run_id, period, created, municipalities, cases, rules, last_batch) "
 				      "VALUES (?, ?, ?, ?, ?, ?, (SELECT ifnull(max(id),0) FROM batch))", &st, err)))
