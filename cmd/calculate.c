@@ -31,10 +31,9 @@ static const char options_help[] =
 	"      --parameters FILE   statutory parameters newer than the built-in table\n"
 	"      --busy-timeout S    wait this long for another gbi's lock (30)\n";
 
-enum fmt { F_CSV, F_JSONL, F_TEXT };
 
 struct out {
-	enum fmt fmt;
+	enum gbi_outfmt fmt;
 	long n;
 	int warned;
 };
@@ -79,11 +78,11 @@ static int print_row(void *ctx, const struct gbi_calc_row *r)
 	struct out *o = ctx;
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
 	switch (o->fmt) {
-	case F_CSV:
+	case GBI_OUT_CSV:
 		if (print_csv(r))
 			return 1;
 		break;
-	case F_JSONL:
+	case GBI_OUT_JSONL:
 		printf("{\"case_id\":\"%s\",\"municipality\":\"%s\",\"period\":\"%s\",\"household\":\"%s\","
 		       "\"cost_sharers\":%d,\"days\":%d,\"norm\":%s,\"housing_reduction\":%s,\"sanction\":%s,"
 		       "\"income\":%s,\"bijstand\":%s,\"holiday_reserve\":%s,\"payable\":%s,\"status\":\"%s\","
@@ -92,7 +91,7 @@ static int print_row(void *ctx, const struct gbi_calc_row *r)
 		       m(r->housing_reduction, b), m(r->sanction, c), m(r->income, d), m(r->bijstand, e),
 		       m(r->holiday_reserve, f), m(r->payable, g), r->status, r->reasons, r->components);
 		break;
-	case F_TEXT:
+	case GBI_OUT_TEXT:
 		if (o->n == 0)
 			printf("%-10s %-4s %-13s %2s %4s %9s %8s %8s %9s %9s %8s %9s %-12s %s\n", "case", "muni", "household",
 			       "A", "days", "norm", "housing", "sanction", "income", "bijstand", "vt", "payable", "status", "reasons");
@@ -120,6 +119,7 @@ static void on_warn(void *ctx, const char *msg)
 
 int cmd_calculate(int argc, char **argv)
 {
+	int urc;
 	static const struct option longopts[] = {
 		{"store", required_argument, NULL, 'd'},
 		{"period", required_argument, NULL, 'p'},
@@ -135,7 +135,7 @@ int cmd_calculate(int argc, char **argv)
 	struct gbi_calc_opts o;
 	memset(&o, 0, sizeof o);
 	const char *store = NULL, *period = NULL, *paramfile = NULL;
-	struct out out = {F_CSV, 0, 0};
+	struct out out = {GBI_OUT_CSV, 0, 0};
 	int busy = 30000, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:p:m:h", longopts, NULL)) != -1) {
@@ -143,11 +143,8 @@ int cmd_calculate(int argc, char **argv)
 		case 'd': store = optarg; break;
 		case 'p': period = optarg; break;
 		case 'm':
-			if (gbi_parse_municipality(optarg, strlen(optarg)))
-				return gbi_usage_error(usage_calculate, "--municipality '%s': not a 4-digit CBS code", optarg);
-			if (o.nmunis == GBI_CALC_MAX_FILTER)
-				return gbi_usage_error(usage_calculate, "at most %d --municipality options", GBI_CALC_MAX_FILTER);
-			o.munis[o.nmunis++] = optarg;
+			if ((urc = gbi_opt_muni(usage_calculate, optarg, o.munis, &o.nmunis, GBI_CALC_MAX_FILTER)))
+				return urc;
 			break;
 		case 'c':
 			if (gbi_parse_case_id(optarg, strlen(optarg)))
@@ -157,10 +154,8 @@ int cmd_calculate(int argc, char **argv)
 			o.cases[o.ncases++] = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "csv") == 0) out.fmt = F_CSV;
-			else if (strcmp(optarg, "jsonl") == 0) out.fmt = F_JSONL;
-			else if (strcmp(optarg, "text") == 0) out.fmt = F_TEXT;
-			else return gbi_usage_error(usage_calculate, "--format '%s': use csv, jsonl or text", optarg);
+			if ((urc = gbi_opt_outfmt(usage_calculate, optarg, &out.fmt)))
+				return urc;
 			break;
 		case 'x':
 			if (gbi_parse_case_id(optarg, strlen(optarg)))
@@ -206,7 +201,7 @@ int cmd_calculate(int argc, char **argv)
 	char counts[256] = "";
 	int status = 0;
 	/* rows are printed as they are stored, in (case_id, municipality) order */
-	if (!o.explain && out.fmt == F_CSV)
+	if (!o.explain && out.fmt == GBI_OUT_CSV)
 		fputs("case_id,municipality,period,household,cost_sharers,days,norm,housing_reduction,sanction,"
 		      "income,bijstand,holiday_reserve,payable,status,reasons\n", stdout);
 	struct timespec t0, t1;

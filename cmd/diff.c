@@ -27,10 +27,9 @@ static const char options_help[] =
 	"Without batches each table compares its last two batches; BATCH_A alone is\n"
 	"compared with the latest batch.\n";
 
-enum fmt { F_TEXT, F_CSV, F_JSONL };
 
 struct out {
-	enum fmt fmt;
+	enum gbi_outfmt fmt;
 	int rows;       /* details started */
 };
 
@@ -40,19 +39,19 @@ static gbi_status on_count(void *ctx, const char *table, const char *change, int
 	char num[24];
 	snprintf(num, sizeof num, "%lld", (long long)n);
 	switch (o->fmt) {
-	case F_CSV: {
+	case GBI_OUT_CSV: {
 		const char *f[9] = {"count", table, change, num, "", "", "", "", ""};
 		gbi_csv_row(stdout, 9, f);
 		break;
 	}
-	case F_JSONL:
+	case GBI_OUT_JSONL:
 		fputs("{\"record\":\"count\",\"table\":", stdout);
 		gbi_json_str(table);
 		fputs(",\"change\":", stdout);
 		gbi_json_str(change);
 		printf(",\"count\":%s}\n", num);
 		break;
-	case F_TEXT:
+	case GBI_OUT_TEXT:
 		printf("%-13s %-13s %8s\n", table, change, num);
 		break;
 	}
@@ -63,12 +62,12 @@ static gbi_status on_row(void *ctx, const struct gbi_diff_row *r, struct gbi_err
 {
 	struct out *o = ctx;
 	switch (o->fmt) {
-	case F_CSV: {
+	case GBI_OUT_CSV: {
 		const char *f[9] = {"change", r->table, r->change, "", r->muni, r->case_id, r->key, r->before, r->after};
 		gbi_csv_row(stdout, 9, f);
 		break;
 	}
-	case F_JSONL: {
+	case GBI_OUT_JSONL: {
 		const char *names[] = {"table", "change", "municipality", "case_id", "key", "before", "after"};
 		const char *vals[] = {r->table, r->change, r->muni, r->case_id, r->key, r->before, r->after};
 		fputs("{\"record\":\"change\"", stdout);
@@ -79,7 +78,7 @@ static gbi_status on_row(void *ctx, const struct gbi_diff_row *r, struct gbi_err
 		fputs("}\n", stdout);
 		break;
 	}
-	case F_TEXT:
+	case GBI_OUT_TEXT:
 		if (!o->rows)
 			putchar('\n');
 		printf("%s %s %s", r->table, r->change, r->muni[0] ? r->muni : "-");
@@ -111,6 +110,7 @@ static int parse_batch(const char *s, int64_t *out)
 
 int cmd_diff(int argc, char **argv)
 {
+	int urc;
 	static const struct option longopts[] = {
 		{"store", required_argument, NULL, 'd'},
 		{"municipality", required_argument, NULL, 'm'},
@@ -120,7 +120,7 @@ int cmd_diff(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct gbi_diff_opts o = {0};
-	struct out out = {F_TEXT, 0};
+	struct out out = {GBI_OUT_TEXT, 0};
 	const char *store = NULL;
 	int busy = 30000, c;
 	optind = 1;
@@ -134,14 +134,8 @@ int cmd_diff(int argc, char **argv)
 			o.muni = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "csv") == 0)
-				out.fmt = F_CSV;
-			else if (strcmp(optarg, "jsonl") == 0)
-				out.fmt = F_JSONL;
-			else if (strcmp(optarg, "text") == 0)
-				out.fmt = F_TEXT;
-			else
-				return gbi_usage_error(usage_diff, "--format '%s': one of csv, jsonl, text", optarg);
+			if ((urc = gbi_opt_outfmt(usage_diff, optarg, &out.fmt)))
+				return urc;
 			break;
 		case 'T':
 			if ((busy = gbi_busy_ms(optarg)) < 0)
@@ -169,9 +163,9 @@ int cmd_diff(int argc, char **argv)
 	int st = gbi_open_run(store, busy, "diff", argc, argv, &s, &run);
 	if (st)
 		return st;
-	if (out.fmt == F_CSV)
+	if (out.fmt == GBI_OUT_CSV)
 		fputs("record,table,change,count,municipality,case_id,key,before,after\n", stdout);
-	else if (out.fmt == F_TEXT) {
+	else if (out.fmt == GBI_OUT_TEXT) {
 		printf("%-13s %-13s %8s\n", "table", "change", "count");
 	}
 	struct gbi_diff_cb cb = {on_count, on_row, &out};

@@ -13,6 +13,7 @@
 
 #include "gbi.h"
 #include "audit.h"
+#include "field.h"
 #include "banned.h"
 
 static const char usage_gbi[] =
@@ -87,6 +88,27 @@ void gbi_json_str(const char *s)
 			putchar(ch);
 	}
 	putchar('"');
+}
+
+int gbi_opt_outfmt(const char *usage, const char *arg, enum gbi_outfmt *out)
+{
+	static const char *const names[] = {"csv", "jsonl", "text"};
+	for (int i = 0; i < 3; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*out = (enum gbi_outfmt)i;
+			return 0;
+		}
+	return gbi_usage_error(usage, "--format '%s': one of csv, jsonl, text", arg);
+}
+
+int gbi_opt_muni(const char *usage, const char *arg, const char **list, int *n, int max)
+{
+	if (gbi_parse_municipality(arg, strlen(arg)))
+		return gbi_usage_error(usage, "--municipality '%s': not a 4-digit CBS code", arg);
+	if (*n >= max)
+		return gbi_usage_error(usage, "at most %d --municipality codes", max);
+	list[(*n)++] = arg;
+	return 0;
 }
 
 const char *gbi_store_path(const char *opt)

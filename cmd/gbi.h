@@ -41,6 +41,14 @@ int gbi_open_run(const char *store_opt, int busy_ms, const char *command, int ar
 /* Records the end of the run and closes the store; returns status. */
 int gbi_close_run(struct gbi_store *s, int64_t run_id, int status, const char *counts);
 
+/* Options several commands share.  Each returns 0, or prints the usage
+ * error and returns exit status 2 for the command to return. */
+enum gbi_outfmt { GBI_OUT_CSV, GBI_OUT_JSONL, GBI_OUT_TEXT };
+/* --format csv|jsonl|text */
+int gbi_opt_outfmt(const char *usage, const char *arg, enum gbi_outfmt *out);
+/* --municipality CODE, appended to list (at most max) */
+int gbi_opt_muni(const char *usage, const char *arg, const char **list, int *n, int max);
+
 int cmd_import(int argc, char **argv);
 int cmd_calculate(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

@@ -33,10 +33,9 @@ static const char options_help[] =
 	"      --parameters FILE    statutory parameters for the recomputation\n"
 	"      --busy-timeout S     wait this long for another gbi's lock (30)\n";
 
-enum fmt { F_TEXT, F_CSV, F_JSONL };
 
 struct out {
-	enum fmt fmt;
+	enum gbi_outfmt fmt;
 	enum gbi_against against;
 	FILE *sum;   /* where the summary goes besides stderr (stdout for text), or NULL */
 };
@@ -52,12 +51,12 @@ static gbi_status on_row(void *ctx, const struct gbi_reconcile_row *r, struct gb
 	gbi_money_format(r->difference, d, sizeof d);
 	int legacy = o->against == GBI_AGAINST_LEGACY;
 	switch (o->fmt) {
-	case F_CSV: {
+	case GBI_OUT_CSV: {
 		const char *f[8] = {r->muni, r->case_id, r->period, g, x, d, r->kind, r->explanation};
 		gbi_csv_row(stdout, 8, f);
 		break;
 	}
-	case F_JSONL:
+	case GBI_OUT_JSONL:
 		fputs("{\"municipality\":", stdout);
 		gbi_json_str(r->muni);
 		fputs(",\"case_id\":", stdout);
@@ -71,7 +70,7 @@ static gbi_status on_row(void *ctx, const struct gbi_reconcile_row *r, struct gb
 		gbi_json_str(r->explanation);
 		printf(",\"over_tolerance\":%s}\n", r->over ? "true" : "false");
 		break;
-	case F_TEXT:
+	case GBI_OUT_TEXT:
 		printf("%s %-12s %s %10s %10s %10s %-12s %s\n", r->muni, r->case_id, r->period, r->has_gbi ? g : "-",
 		       r->has_other ? x : "-", d, r->kind, r->explanation);
 		break;
@@ -116,6 +115,7 @@ static int parse_period(const char *s, int32_t *ym)
 
 int cmd_reconcile(int argc, char **argv)
 {
+	int urc;
 	static const struct option longopts[] = {
 		{"store", required_argument, NULL, 'd'},
 		{"period", required_argument, NULL, 'p'},
@@ -131,7 +131,7 @@ int cmd_reconcile(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct gbi_reconcile_opts o = {0};
-	struct out out = {F_TEXT, GBI_AGAINST_LEGACY, NULL};
+	struct out out = {GBI_OUT_TEXT, GBI_AGAINST_LEGACY, NULL};
 	const char *store = NULL;
 	int busy = 30000, c;
 	int32_t period = 0, from = 0, to = 0;
@@ -153,25 +153,16 @@ int cmd_reconcile(int argc, char **argv)
 				return gbi_usage_error(usage_reconcile, "--to '%s': not a YYYY-MM month", optarg);
 			break;
 		case 'm':
-			if (gbi_parse_municipality(optarg, strlen(optarg)))
-				return gbi_usage_error(usage_reconcile, "--municipality '%s': not a 4-digit CBS code", optarg);
-			if (o.nmunis >= GBI_RECONCILE_MAX_MUNIS)
-				return gbi_usage_error(usage_reconcile, "at most %d --municipality codes", GBI_RECONCILE_MAX_MUNIS);
-			o.munis[o.nmunis++] = optarg;
+			if ((urc = gbi_opt_muni(usage_reconcile, optarg, o.munis, &o.nmunis, GBI_RECONCILE_MAX_MUNIS)))
+				return urc;
 			break;
 		case 't':
 			if (gbi_parse_money(optarg, strlen(optarg), '.', 0, &o.tolerance) || o.tolerance < 0)
 				return gbi_usage_error(usage_reconcile, "--tolerance '%s': not an amount in euros >= 0 (e.g. 0.50)", optarg);
 			break;
 		case 'f':
-			if (strcmp(optarg, "csv") == 0)
-				out.fmt = F_CSV;
-			else if (strcmp(optarg, "jsonl") == 0)
-				out.fmt = F_JSONL;
-			else if (strcmp(optarg, "text") == 0)
-				out.fmt = F_TEXT;
-			else
-				return gbi_usage_error(usage_reconcile, "--format '%s': one of csv, jsonl, text", optarg);
+			if ((urc = gbi_opt_outfmt(usage_reconcile, optarg, &out.fmt)))
+				return urc;
 			break;
 		case 'a':
 			if (strcmp(optarg, "legacy") == 0)
@@ -224,9 +215,9 @@ int cmd_reconcile(int argc, char **argv)
 		gbi_fail(&err);
 		return gbi_close_run(s, run, st, counts);
 	}
-	if (out.fmt == F_CSV)
+	if (out.fmt == GBI_OUT_CSV)
 		printf("%s\n", gbi_reconcile_csv_header(o.against));
-	else if (out.fmt == F_TEXT)
+	else if (out.fmt == GBI_OUT_TEXT)
 		printf("%-4s %-12s %-7s %10s %10s %10s %-12s %s\n", "muni", "case_id", "period",
 		       o.against == GBI_AGAINST_LEGACY ? "gbi" : "recomputed", o.against == GBI_AGAINST_LEGACY ? "legacy" : "stored",
 		       "difference", "kind", "explanation");
@@ -234,7 +225,7 @@ int cmd_reconcile(int argc, char **argv)
 		gbi_fail(&err);
 		return gbi_close_run(s, run, st, counts);
 	}
-	if (out.fmt == F_TEXT) {
+	if (out.fmt == GBI_OUT_TEXT) {
 		out.sum = stdout;
 		putchar('\n');
 	}

@@ -34,10 +34,9 @@ static const char options_help[] =
 
 #define MAXLIST 64
 
-enum fmt { F_CSV, F_JSONL, F_TEXT };
 
 struct out {
-	enum fmt fmt;
+	enum gbi_outfmt fmt;
 	char last[64];   /* municipality and case of the previous finding (text) */
 };
 
@@ -45,11 +44,11 @@ static gbi_status print_finding(void *ctx, const struct gbi_finding *f, struct g
 {
 	struct out *o = ctx;
 	(void)err;
-	if (o->fmt == F_CSV) {
+	if (o->fmt == GBI_OUT_CSV) {
 		const char *v[8] = {f->rule, f->severity, f->municipality, f->case_id, f->bsn, f->period, f->message,
 				    f->legal_basis};
 		gbi_csv_row(stdout, 8, v);
-	} else if (o->fmt == F_JSONL) {
+	} else if (o->fmt == GBI_OUT_JSONL) {
 		const char *k[8] = {"rule", "severity", "municipality", "case_id", "bsn", "period", "message", "legal_basis"};
 		const char *v[8] = {f->rule, f->severity, f->municipality, f->case_id, f->bsn, f->period, f->message,
 				    f->legal_basis};
@@ -88,14 +87,14 @@ static gbi_status print_finding(void *ctx, const struct gbi_finding *f, struct g
 	return GBI_OK;
 }
 
-static int list_rules(enum fmt fmt)
+static int list_rules(enum gbi_outfmt fmt)
 {
 	size_t n;
 	const struct gbi_rule *r = gbi_verify_rules(&n);
-	if (fmt == F_CSV)
+	if (fmt == GBI_OUT_CSV)
 		fputs("code,severity,legal_basis,checks,tables\n", stdout);
 	for (size_t i = 0; i < n; i++) {
-		if (fmt == F_CSV) {
+		if (fmt == GBI_OUT_CSV) {
 			const char *v[5] = {r[i].code, r[i].severity, r[i].legal_basis, r[i].checks, r[i].tables};
 			gbi_csv_row(stdout, 5, v);
 		} else
@@ -132,6 +131,7 @@ static int32_t current_month(void)
 
 int cmd_verify(int argc, char **argv)
 {
+	int urc;
 	static const struct option longopts[] = {
 		{"store", required_argument, NULL, 'd'},
 		{"period", required_argument, NULL, 'p'},
@@ -161,11 +161,8 @@ int cmd_verify(int argc, char **argv)
 				return gbi_usage_error(usage_verify, "--period '%s': not a month YYYY-MM", optarg);
 			break;
 		case 'm':
-			if (gbi_parse_municipality(optarg, strlen(optarg)))
-				return gbi_usage_error(usage_verify, "--municipality '%s': not a 4-digit CBS code", optarg);
-			if (o.nmunis >= MAXLIST)
-				return gbi_usage_error(usage_verify, "at most %d --municipality codes", MAXLIST);
-			munis[o.nmunis++] = optarg;
+			if ((urc = gbi_opt_muni(usage_verify, optarg, munis, &o.nmunis, MAXLIST)))
+				return urc;
 			break;
 		case 'c':
 			if (gbi_parse_case_id(optarg, strlen(optarg)))
@@ -182,14 +179,8 @@ int cmd_verify(int argc, char **argv)
 			rules[o.nrules++] = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "csv") == 0)
-				out.fmt = F_CSV;
-			else if (strcmp(optarg, "jsonl") == 0)
-				out.fmt = F_JSONL;
-			else if (strcmp(optarg, "text") == 0)
-				out.fmt = F_TEXT;
-			else
-				return gbi_usage_error(usage_verify, "--format '%s': csv, jsonl or text", optarg);
+			if ((urc = gbi_opt_outfmt(usage_verify, optarg, &out.fmt)))
+				return urc;
 			break;
 		case 'P': o.params_file = optarg; break;
 		case 'T':
@@ -210,7 +201,7 @@ int cmd_verify(int argc, char **argv)
 	if (optind < argc)
 		return gbi_usage_error(usage_verify, "unexpected argument '%s'", argv[optind]);
 	if (list) {
-		if (out.fmt == F_JSONL)
+		if (out.fmt == GBI_OUT_JSONL)
 			return gbi_usage_error(usage_verify, "--list-rules: --format csv or text");
 		return list_rules(out.fmt);
 	}
@@ -236,7 +227,7 @@ int cmd_verify(int argc, char **argv)
 		gbi_fail(&err);
 		return gbi_close_run(s, run, st, "");
 	}
-	if (out.fmt == F_CSV)
+	if (out.fmt == GBI_OUT_CSV)
 		fputs("rule,severity,municipality,case_id,bsn,period,message,legal_basis\n", stdout);
 	if ((st = gbi_verify_each(s, res.verify_run_id, print_finding, &out, &err))) {
 		gbi_fail(&err);
