@@ -31,7 +31,6 @@ static const char options_help[] =
 	"      --parameters FILE   statutory parameters newer than the built-in table\n"
 	"      --busy-timeout S    wait this long for another gbi's lock (30)\n";
 
-
 struct out {
 	enum gbi_outfmt fmt;
 	long n;
