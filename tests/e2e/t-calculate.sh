@@ -13,8 +13,8 @@ test_calculate_2026_05() {
 	gbi calculate -d s.db --period 2026-05
 	expect_rc 0
 	expect_file out "$EXP/calc-2026-05.csv"
-	expect_err "2026-05: calc_run=1 cases=28 payable=26 nil=1 held=0 not_entitled=1"
-	expect_eq "$(q s.db "SELECT count(*) FROM calc_result WHERE calc_run_id=1")" 28 "stored rows"
+	expect_err "2026-05: calc_run=1 cases=38 payable=26 nil=9 held=0 not_entitled=3"
+	expect_eq "$(q s.db "SELECT count(*) FROM calc_result WHERE calc_run_id=1")" 38 "stored rows"
 	expect_eq "$(q s.db "SELECT period, municipalities, cases, last_batch FROM calc_run")" "2026-05|||1" "calc_run"
 	expect_eq "$(q s.db "SELECT params FROM calc_run")" \
 		"known_until=2026-06-30;valid_from=2026-01-01,2024-01-01,2023-01-01;sources=built-in" "params used"
@@ -35,7 +35,7 @@ test_calculate_deterministic_and_formats() {
 	cp out first.jsonl
 	gbi calculate -d s.db --period 2026-05 --format jsonl
 	expect_file out first.jsonl
-	expect_eq "$(wc -l < out)" 28 "jsonl lines"
+	expect_eq "$(wc -l < out)" 38 "jsonl lines"
 	expect_out '{"case_id":"A010","municipality":"0363","period":"2026-05","household":"single","cost_sharers":1,"days":31,"norm":890.77,'
 	expect_out '"segments":[{"from":"2026-05-01","to":"2026-05-15","days":15,"household":"single","cost_sharers":1,"norm":345.99'
 	if command -v python3 >/dev/null; then
@@ -64,7 +64,7 @@ test_calculate_filters() {
 	load_samples || return
 	gbi calculate -d s.db --period 2026-05 -m 0392 --format csv
 	expect_rc 0
-	expect_eq "$(grep -c ',0392,' out)" 14 "0392 rows"
+	expect_eq "$(grep -c ',0392,' out)" 20 "0392 rows"
 	expect_eq "$(grep -c ',0363,' out)" 0 "0363 rows"
 	gbi calculate -d s.db --period 2026-05 --case H013 --case A011
 	expect_eq "$(sed 1d out | cut -d, -f1 | tr '\n' ' ')" "A011 H013 " "cases"

@@ -16,14 +16,16 @@ live_dump() {
 count() { q "$1" "SELECT count(*) FROM $2 WHERE live=1"; }
 
 expect_sample_counts() {
-	expect_eq "$(count "$1" cases)" 30 "cases"
-	expect_eq "$(count "$1" persons)" 40 "persons"
-	expect_eq "$(count "$1" members)" 37 "members"
-	expect_eq "$(count "$1" addresses)" 40 "addresses"
-	expect_eq "$(count "$1" incomes)" 72 "incomes"
+	expect_eq "$(count "$1" cases)" 41 "cases"
+	expect_eq "$(count "$1" persons)" 50 "persons"
+	expect_eq "$(count "$1" members)" 48 "members"
+	expect_eq "$(count "$1" addresses)" 49 "addresses"
+	expect_eq "$(count "$1" incomes)" 114 "incomes"
 	expect_eq "$(count "$1" assets)" 10 "assets"
 	expect_eq "$(count "$1" policy)" 23 "policy"
-	for t in sanctions detentions studies stays_abroad vehicles properties contracts; do
+	expect_eq "$(count "$1" studies)" 3 "studies"
+	expect_eq "$(count "$1" benefits)" 3 "benefits"
+	for t in sanctions detentions stays_abroad vehicles properties contracts; do
 		expect_eq "$(count "$1" $t)" 1 "$t"
 	done
 	expect_eq "$(q "$1" "SELECT sum(rows_rejected) FROM batch")" 0 "rejected rows"
@@ -79,8 +81,8 @@ test_samples_nl_legacy_encodings() {
 test_samples_households() {
 	gbi import -d s.db "$SAMPLES/gbi-v1"
 	expect_eq "$(q s.db "SELECT count(*) FROM persons WHERE live=1 AND bsn NOT LIKE '9999%'")" 0 "BSNs outside 9999"
-	expect_eq "$(q s.db "SELECT count(*) FROM cases WHERE live=1 AND municipality='0392'")" 14 "Haarlem cases"
-	expect_eq "$(q s.db "SELECT count(*) FROM cases WHERE live=1 AND municipality='0363'")" 16 "Amsterdam cases"
+	expect_eq "$(q s.db "SELECT count(*) FROM cases WHERE live=1 AND municipality='0392'")" 21 "Haarlem cases"
+	expect_eq "$(q s.db "SELECT count(*) FROM cases WHERE live=1 AND municipality='0363'")" 20 "Amsterdam cases"
 	# H006: a housemate of 27+ at the couple's address who is not a member
 	expect_eq "$(q s.db "SELECT count(*) FROM addresses a JOIN addresses b ON a.postcode=b.postcode
 		AND a.house_number=b.house_number AND a.bsn<>b.bsn
