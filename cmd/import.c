@@ -221,12 +221,20 @@ int cmd_import(int argc, char **argv)
 	int st = gbi_open_run(store, busy, "import", argc, argv, &s, &run);
 	if (st)
 		return st;
+	/* The rejects file is written beside its name and renamed into place
+	 * when the import has run (also when it refused the batch: that is when
+	 * the list matters most), so that a busy store or a failure leaves the
+	 * previous file as it was. */
+	char rejects_tmp[1100] = "";
 	if (rejects) {
-		int fd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		snprintf(rejects_tmp, sizeof rejects_tmp, "%s.XXXXXX", rejects);
+		int fd = mkstemp(rejects_tmp);   /* mode 0600 */
 		if (fd < 0 || !(rep.rejects = fdopen(fd, "w"))) {
 			gbi_error("%s: %s", rejects, strerror(errno));
-			if (fd >= 0)
+			if (fd >= 0) {
 				close(fd);
+				unlink(rejects_tmp);
+			}
 			return gbi_close_run(s, run, GBI_ESYS, "");
 		}
 		fputs("file,line,column,value,reason\n", rep.rejects);
@@ -263,10 +271,22 @@ int cmd_import(int argc, char **argv)
 			gbi_cmd_name, (long long)res->batch_id, res->munis, res->read, res->imported, res->rejected);
 	else
 		gbi_fail(&err);
-	if (rep.rejects && fclose(rep.rejects) != 0) {
-		gbi_error("%s: %s", rejects, strerror(errno));
-		if (st == GBI_OK || st == GBI_ATTENTION)
-			st = GBI_ESYS;
+	if (rep.rejects) {
+		int ran = st == GBI_OK || st == GBI_ATTENTION || st == GBI_EINPUT;
+		if (fflush(rep.rejects) != 0 || fsync(fileno(rep.rejects)) != 0 || fclose(rep.rejects) != 0) {
+			gbi_error("%s: %s", rejects, strerror(errno));
+			ran = 0;
+			if (st == GBI_OK || st == GBI_ATTENTION)
+				st = GBI_ESYS;
+		}
+		if (!ran || rename(rejects_tmp, rejects) != 0) {
+			if (ran) {
+				gbi_error("%s: %s", rejects, strerror(errno));
+				if (st == GBI_OK || st == GBI_ATTENTION)
+					st = GBI_ESYS;
+			}
+			unlink(rejects_tmp);
+		}
 	}
 	char counts[200];
 	snprintf(counts, sizeof counts, "batch=%lld read=%ld imported=%ld rejected=%ld%s",

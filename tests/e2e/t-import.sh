@@ -507,3 +507,24 @@ test_file_naming_no_table_is_usage_error() {
 	gbi import -d new.db -m 0392 --table persons foo.txt
 	expect_rc 0
 }
+
+test_rejects_file_kept_when_store_busy() {
+	good
+	printf 'H3,0392,active,2026-02-30,,,rent\n' >> x/cases.csv
+	gbi import -d s.db --max-rejects 5 --rejects rej.csv x
+	expect_rc 1
+	cp rej.csv before.csv
+	(echo 'BEGIN EXCLUSIVE;'; sleep 3; echo 'COMMIT;') | sqlite3 s.db &
+	sleep 1
+	sed -i 's/^H1,/H9,/' x/cases.csv
+	gbi import -d s.db --busy-timeout 1 --max-rejects 5 --rejects rej.csv x
+	expect_rc 4
+	wait
+	expect_file rej.csv before.csv
+	[ -z "$(ls rej.csv.* 2>/dev/null)" ] || fail "a temporary rejects file was left"
+	printf 'H4,0392,active,2026-13-01,,,rent\n' >> x/cases.csv
+	gbi import -d s.db --rejects rej.csv x
+	expect_rc 3
+	expect_eq "$(wc -l < rej.csv)" 5 "rejects of a refused batch are written"
+	expect_eq "$(stat -c %a rej.csv)" 600 "mode"
+}
