@@ -56,6 +56,7 @@ static const char *const reason_codes[GBI_R_COUNT][2] = {
 	{"CASE_SUSPENDED", "the case is suspended: held"},
 	{"APPLICATION_PENDING", "the application is not yet decided: held"},
 	{"BLOCKING_FINDING", "a blocking finding of the latest gbi verify for the period: held"},
+	{"NORM_NOT_KNOWN", "a couple of one 18-20 and one 21+ with children and cost-sharers: the art. 22a lid 3 amount is not in gbi's parameters: held"},
 };
 
 const char *gbi_reason_code(int r)
@@ -358,10 +359,15 @@ static int detained_on(const struct gbi_calc_input *in, const char *bsn, int32_t
 	return 0;
 }
 
-static int is_partner_bsn(const struct gbi_calc_input *in, const char *bsn)
+/* bsn is the partner of the case on day d (any day when d is 0): an
+ * ex-partner still registered at the address is a housemate from the day
+ * the partnership ends, and a housemate who becomes the partner counts on
+ * the days before. */
+static int is_partner_bsn(const struct gbi_calc_input *in, const char *bsn, int32_t d)
 {
 	for (int i = 0; i < in->nmembers; i++)
-		if (in->members[i].role == GBI_ROLE_PARTNER && strcmp(in->members[i].bsn, bsn) == 0)
+		if (in->members[i].role == GBI_ROLE_PARTNER && strcmp(in->members[i].bsn, bsn) == 0
+		    && (!d || covers(in->members[i].from, in->members[i].to, d)))
 			return 1;
 	return 0;
 }
@@ -373,7 +379,7 @@ static int housemate_counts(const struct gbi_calc_input *in, const struct gbi_ca
 		return 0;
 	if (gbi_age_on(h->birth, d) < min_age)
 		return 0;
-	if (is_partner_bsn(in, h->bsn))
+	if (is_partner_bsn(in, h->bsn, d))
 		return 0;
 	return !excluded_on(in, h->bsn, d, NULL);
 }
@@ -510,6 +516,14 @@ static void compute_day(const struct gbi_calc_period *cp, const struct gbi_calc_
 				dy->norm = cs + dp->youth[Y_SINGLE];
 				HOW("cost-sharer norm A=%d %s (art. 22a) + youth norm %s (art. 20 lid 1 a) = %s",
 					 dy->a, eur(cs), eur(dp->youth[Y_SINGLE]), eur(dy->norm));
+				/* With dependent children art. 22a lid 3 gives the spouse of
+				 * 18-20 another amount, which the parameters do not hold (it is
+				 * not in the figures gbi computes from): the case is held
+				 * rather than paid the amount without children. */
+				if (children) {
+					*reasons |= 1u << GBI_R_NORM_NOT_KNOWN;
+					HOW("with children art. 22a lid 3 sets another amount for the spouse of 18-20, unknown to gbi: held");
+				}
 				*reasons |= 1u << GBI_R_COST_SHARERS;
 			} else {
 				int y = children ? Y_MIXED_CHILDREN : Y_MIXED;
@@ -665,8 +679,11 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 					member = 1;
 			if (!h->birth)
 				snprintf(verdict, sizeof verdict, "date of birth unknown: not counted");
-			else if (is_partner_bsn(in, h->bsn))
+			else if (is_partner_bsn(in, h->bsn, cp->first) && is_partner_bsn(in, h->bsn, cp->last))
 				snprintf(verdict, sizeof verdict, "the partner: not a cost-sharer (art. 19a)");
+			else if (is_partner_bsn(in, h->bsn, 0))
+				snprintf(verdict, sizeof verdict, "the partner on some days of the month: a cost-sharer on the others if %d or older (art. 19a)",
+					 min_age);
 			else if (gbi_age_on(h->birth, h->to && h->to < cp->last ? h->to : cp->last) < min_age)
 				snprintf(verdict, sizeof verdict, "%sunder %d: not a cost-sharer (art. 19a)",
 					 member ? "child of this case, " : "", min_age);
@@ -980,6 +997,8 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 				reasons |= 1u << GBI_R_BLOCKING_FINDING;
 				held = 1;
 			}
+			if (reasons & (1u << GBI_R_NORM_NOT_KNOWN))
+				held = 1;
 			gbi_strlcpy(out->status, held ? "held" : "payable", sizeof out->status);
 		}
 	}
@@ -1255,6 +1274,7 @@ struct run {
 	int cap_rowid;
 	const char *lo, *hi;     /* the case range of this thread (filter & 4) */
 	FILE *spool;             /* results go here instead of the store (NULL: stored) */
+	sqlite3_stmt *gifts;     /* a person's gifts earlier in the year (rare: prepared on first use) */
 };
 
 static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const struct gbi_calc_policy **out,
@@ -1449,6 +1469,55 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		}
 		if ((st = stream_step(s, x, err)))
 			return st;
+	}
+
+	/* Gifts count against one allowance per calendar year for applicant and
+	 * partner together (art. 31 lid 2 m): when the case has a gift this
+	 * month, every applicant and partner brings the gifts of the year so far,
+	 * also one who has no income row this month. */
+	int gift_now = 0;
+	for (int k = 0; k < in->nincomes; k++)
+		gift_now |= in->incomes[k].kind == GBI_INC_GIFT && in->incomes[k].period == r->o->period;
+	for (int m = 0; gift_now && m < in->nmembers; m++) {
+		const char *bsn = in->members[m].bsn;
+		int seen = in->members[m].role == GBI_ROLE_CHILD;
+		for (int k = 0; k < m; k++)
+			seen |= strcmp(in->members[k].bsn, bsn) == 0;
+		for (int k = 0; k < in->nincomes && !seen; k++)
+			seen = in->incomes[k].period < r->o->period && strcmp(in->incomes[k].bsn, bsn) == 0;
+		if (seen)
+			continue;
+		if (!r->gifts && (st = gbi_store_prepare(s,
+			"SELECT sum(amount) FROM incomes WHERE bsn=? AND live=1 AND kind='gift' AND period>=? AND period<?",
+			&r->gifts, err)))
+			return st;
+		char y1[8], pm[8];
+		gbi_period_format(r->o->period / 100 * 100 + 1, y1);
+		gbi_period_format(r->o->period, pm);
+		sqlite3_bind_text(r->gifts, 1, bsn, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->gifts, 2, y1, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->gifts, 3, pm, -1, SQLITE_TRANSIENT);
+		int rc = sqlite3_step(r->gifts);
+		int64_t before = rc == SQLITE_ROW ? sqlite3_column_int64(r->gifts, 0) : 0;
+		sqlite3_reset(r->gifts);
+		if (rc != SQLITE_ROW)
+			return gbi_store_error(s, rc, "reading gifts", err);
+		if (!before)
+			continue;
+		GROW(in->incomes, in->nincomes, r->cap.ci);
+		if (r->cap.ci > r->cap_rowid) {
+			int64_t *t = realloc(r->inc_rowid, (size_t)r->cap.ci * sizeof *t);
+			if (!t)
+				return gbi_err_set(err, GBI_ESYS, "out of memory");
+			r->inc_rowid = t;
+			r->cap_rowid = r->cap.ci;
+		}
+		r->inc_rowid[in->nincomes] = -1 - in->nincomes; /* never a real rowid */
+		struct gbi_calc_income *g = &in->incomes[in->nincomes++];
+		gbi_strlcpy(g->bsn, bsn, sizeof g->bsn);
+		g->period = r->o->period / 100 * 100 + 1;
+		g->kind = GBI_INC_GIFT;
+		g->amount = before;
 	}
 
 	x = &r->q[Q_ASSETS];
@@ -1771,6 +1840,8 @@ static gbi_status open_streams(struct run *r, int filtered, int64_t verify, stru
 
 static void close_streams(struct run *r)
 {
+	sqlite3_finalize(r->gifts);
+	r->gifts = NULL;
 	for (int i = 0; i < Q_N; i++) {
 		sqlite3_finalize(r->q[i].st);
 		r->q[i].st = NULL;

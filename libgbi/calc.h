@@ -81,6 +81,7 @@ enum gbi_reason {
 	GBI_R_CASE_SUSPENDED,       /* case status suspended: held */
 	GBI_R_APPLICATION_PENDING,  /* case status application: held until decided */
 	GBI_R_BLOCKING_FINDING,     /* a block finding of the latest gbi verify: held */
+	GBI_R_NORM_NOT_KNOWN,       /* a norm gbi's parameters do not hold: held for a caseworker */
 	GBI_R_COUNT
 };
 /* The code of reason r ("ASSETS_ABOVE_LIMIT") and a one-line description. */

@@ -190,3 +190,27 @@ test_calculate_income_delivered_twice_counted_once() {
 	gbi calculate -d s.db --period 2026-05 --case A016
 	expect_out "A016,0363,2026-05,single,1,31,1401.50,0.00,0.00,750.00,651.50,32.58,618.92,payable,WORK_EXEMPTION"
 }
+
+# From the review of the computation (amounts worked out by hand there).
+calc_dir() {  # calc_dir DIR PERIOD [CASE]: a fresh store of tests/e2e/data/calc/DIR, calculated
+	"$GBI" import -q -d s.db "$ROOT/tests/e2e/data/calc/$1" 2>/dev/null
+	gbi calculate -d s.db --period "$2"
+}
+
+test_calculate_gifts_of_both_partners_over_the_year() {
+	# partner 1200.00 in March, applicant 500.00 in May: 1700 - 1200 = 500.00 counts
+	calc_dir gift 2026-05
+	expect_out "G1,0392,2026-05,couple,1,31,2002.13,0.00,0.00,500.00,1502.13,75.11,1427.02,payable,GIFT_ABOVE_ALLOWANCE"
+}
+
+test_calculate_ex_partner_at_the_address_is_a_cost_sharer() {
+	# partner until 2026-05-15, registered there all month: from the 16th A=2
+	# round((2002.13 x 15 + 1001.07 x 16) / 31) = 1485.45
+	calc_dir expart 2026-05
+	expect_out "E1,0392,2026-05,single,2,31,1485.45,0.00,0.00,0.00,1485.45,74.27,1411.18,payable,COST_SHARERS"
+}
+
+test_calculate_mixed_couple_children_cost_sharers_held() {
+	calc_dir mixcs 2024-08
+	expect_out ",held,YOUTH_NORM;COST_SHARERS;NORM_NOT_KNOWN"
+}
