@@ -254,7 +254,8 @@ int cmd_export(int argc, char **argv)
 	}
 	if ((st = gbi_store_exec(s, "BEGIN", &err)))
 		goto done;
-	if ((st = gbi_export_run_find(s, period, run_id, r, &err))) {
+	if ((st = gbi_export_run_find(s, period, run_id, r, &err))
+	    || (!run_id && (st = gbi_export_run_covers(s, r, mfilter, &err)))) {
 		gbi_store_exec(s, "ROLLBACK", NULL);
 		goto done;
 	}

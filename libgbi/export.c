@@ -241,6 +241,44 @@ gbi_status gbi_export_run_find(struct gbi_store *s, const char *period, int64_t 
 	return GBI_OK;
 }
 
+gbi_status gbi_export_run_covers(struct gbi_store *s, const struct gbi_export_run *r, const char *mfilter,
+				 struct gbi_err *err)
+{
+	sqlite3_stmt *st;
+	gbi_status rc = gbi_store_prepare(s, "SELECT municipalities, cases FROM calc_run WHERE id=?", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return gbi_err_set(err, GBI_EINPUT, "there is no calculation run %lld", (long long)r->id);
+	}
+	char munis[512], cases[64];
+	col(st, 0, munis, sizeof munis);
+	col(st, 1, cases, sizeof cases);
+	sqlite3_finalize(st);
+	if (cases[0])
+		return gbi_err_set(err, GBI_EINPUT,
+				   "calculation run %lld for %s was computed for some cases only (--case); run 'gbi calculate --period %s' for all, or name the run with --run %lld",
+				   (long long)r->id, r->period, r->period, (long long)r->id);
+	if (!munis[0])
+		return GBI_OK;
+	char have[520];
+	snprintf(have, sizeof have, ",%s,", munis);
+	if (!mfilter[0])
+		return gbi_err_set(err, GBI_EINPUT,
+				   "the latest calculation run %lld for %s covers only municipalities %s: export those with -m, or run 'gbi calculate --period %s' for all",
+				   (long long)r->id, r->period, munis, r->period);
+	for (const char *p = mfilter + 1; *p; p += 5) {
+		char code[7] = {',', p[0], p[1], p[2], p[3], ',', '\0'};
+		if (!strstr(have, code))
+			return gbi_err_set(err, GBI_EINPUT,
+					   "the latest calculation run %lld for %s covers only municipalities %s, not %.4s: run 'gbi calculate --period %s' for it",
+					   (long long)r->id, r->period, munis, p, r->period);
+	}
+	return GBI_OK;
+}
+
 gbi_status gbi_export_munis(const char *const *codes, int n, char *out, size_t size, struct gbi_err *err)
 {
 	size_t o = 0;

@@ -73,6 +73,13 @@ struct gbi_export_run {
 gbi_status gbi_export_run_find(struct gbi_store *s, const char *period, int64_t want,
 			       struct gbi_export_run *r, struct gbi_err *err);
 
+/* Refuses (GBI_EINPUT) a run that does not cover what is exported: a run
+ * computed with --case, or with --municipality codes that leave out one of
+ * mfilter's (",0392,0363,", "" for all municipalities).  Without this the
+ * latest run of one municipality would silently drop the others' payments. */
+gbi_status gbi_export_run_covers(struct gbi_store *s, const struct gbi_export_run *r, const char *mfilter,
+				 struct gbi_err *err);
+
 /* What an export wrote, for the stderr summary and the bundle MANIFEST. */
 struct gbi_export_totals {
 	int64_t rows;            /* data rows (transactions, results, findings ...) */

@@ -363,3 +363,25 @@ test_verify_bundle_refuses_paths_and_links() {
 	expect_rc 3
 	expect_err "gone.csv: listed in MANIFEST but missing"
 }
+
+# From the review: a run of some municipalities or cases never hides the others.
+test_narrow_run_refused() {
+	"$GBI" import -q -d s.db "$SAMPLES/gbi-v1" 2>/dev/null
+	"$GBI" calculate -d s.db --period 2026-05 >/dev/null 2>&1
+	"$GBI" calculate -d s.db --period 2026-05 -m 0363 >/dev/null 2>&1
+	gbi export pain001 -d s.db --period 2026-05 -o pay.xml
+	expect_rc 3
+	expect_err "the latest calculation run 2 for 2026-05 covers only municipalities 0363: export those with -m"
+	[ ! -e pay.xml ] || fail "pay.xml written"
+	gbi export pain001 -d s.db --period 2026-05 -m 0392 -o pay.xml
+	expect_rc 3
+	expect_err "covers only municipalities 0363, not 0392"
+	gbi export pain001 -d s.db --period 2026-05 -m 0363 -o pay.xml
+	expect_rc 0
+	"$GBI" calculate -d s.db --period 2026-05 --case H001 >/dev/null 2>&1
+	gbi export payments -d s.db --period 2026-05 -o p.csv
+	expect_rc 3
+	expect_err "was computed for some cases only (--case)"
+	gbi export payments -d s.db --period 2026-05 --run 1 -o p.csv
+	expect_rc 0
+}
