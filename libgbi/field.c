@@ -27,6 +27,31 @@ const char *gbi_parse_bsn(const char *s, size_t n)
 	return NULL;
 }
 
+/* The countries of the SEPA schemes with the IBAN length of each (SWIFT
+ * IBAN registry). */
+static const struct { char cc[3]; unsigned char len; } sepa_ibans[] = {
+	{"AD", 24}, {"AT", 20}, {"BE", 16}, {"BG", 22}, {"CH", 21}, {"CY", 28}, {"CZ", 24}, {"DE", 22},
+	{"DK", 18}, {"EE", 20}, {"ES", 24}, {"FI", 18}, {"FR", 27}, {"GB", 22}, {"GI", 23}, {"GR", 27},
+	{"HR", 21}, {"HU", 28}, {"IE", 22}, {"IS", 26}, {"IT", 27}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+	{"LV", 21}, {"MC", 27}, {"MT", 31}, {"NL", 18}, {"NO", 15}, {"PL", 28}, {"PT", 25}, {"RO", 24},
+	{"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"VA", 22},
+};
+
+static int sepa_index(const char *s)
+{
+	for (size_t i = 0; i < sizeof sepa_ibans / sizeof sepa_ibans[0]; i++)
+		if (s[0] == sepa_ibans[i].cc[0] && s[1] == sepa_ibans[i].cc[1])
+			return (int)i;
+	return -1;
+}
+
+const char *gbi_iban_sepa(const char *s, size_t n)
+{
+	if (n < 2 || sepa_index(s) < 0)
+		return "not an account in a SEPA country";
+	return NULL;
+}
+
 const char *gbi_parse_iban(const char *s, size_t n)
 {
 	if (n < 15 || n > 34)
@@ -41,6 +66,9 @@ const char *gbi_parse_iban(const char *s, size_t n)
 	for (size_t i = 4; i < n; i++)
 		if (!isdig(s[i]) && !isupper_ascii(s[i]))
 			return "not an IBAN (characters)";
+	int si = sepa_index(s);
+	if (si >= 0 && n != sepa_ibans[si].len)
+		return "not an IBAN (wrong length for its country)";
 	if (s[0] == 'N' && s[1] == 'L') {
 		if (n != 18)
 			return "not a Dutch IBAN (length 18)";

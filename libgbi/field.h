@@ -21,9 +21,14 @@
 const char *gbi_parse_bsn(const char *s, size_t n);
 
 /* IBAN: 15-34 characters, country letters, check digits, ISO 13616 mod-97
- * remainder 1; a Dutch IBAN must be NL + 2 digits + 4 letters + 10 digits.
+ * remainder 1; the length of a SEPA country's IBAN is checked; a Dutch IBAN
+ * must be NL + 2 digits + 4 letters + 10 digits.
  * Upper case only, no spaces. */
 const char *gbi_parse_iban(const char *s, size_t n);
+
+/* NULL when the IBAN (already valid) is of a country of the SEPA schemes,
+ * the only accounts a SEPA credit transfer can pay. */
+const char *gbi_iban_sepa(const char *s, size_t n);
 
 /* A date in `layout`, a pattern of YYYY, MM, DD and literal characters
  * ("YYYY-MM-DD", "DD-MM-YYYY", "YYYYMMDD").  The date must exist on the

@@ -375,7 +375,7 @@ static gbi_status each_pay(struct ctx *c, pay_fn fn, int check, struct gbi_err *
 			r = gbi_err_set(err, GBI_EINPUT, "municipality %s case %s: payable but no IBAN", p.muni, p.case_id);
 			break;
 		}
-		if (check && (why = gbi_parse_iban(p.iban, strlen(p.iban)))) {
+		if (check && ((why = gbi_parse_iban(p.iban, strlen(p.iban))) || (why = gbi_iban_sepa(p.iban, strlen(p.iban))))) {
 			char q[80];
 			gbi_quote(q, sizeof q, p.iban, strlen(p.iban), 40);
 			r = gbi_err_set(err, GBI_EINPUT, "municipality %s case %s: iban '%s': %s", p.muni, p.case_id, q, why);
@@ -421,6 +421,8 @@ static gbi_status debtor(struct ctx *c, struct block *b, struct gbi_err *err)
 	if ((r = gbi_export_policy(c->s, b->muni, "debtor_iban", ymd, v, sizeof v, err)))
 		return r;
 	const char *why = gbi_parse_iban(v, strlen(v));
+	if (!why)
+		why = gbi_iban_sepa(v, strlen(v));
 	if (why || strlen(v) >= sizeof b->iban)
 		return gbi_err_set(err, GBI_EINPUT, "municipality %s: policy key 'debtor_iban' '%s': %s", b->muni, v,
 				   why ? why : "too long");

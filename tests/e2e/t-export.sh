@@ -385,3 +385,21 @@ test_narrow_run_refused() {
 	gbi export payments -d s.db --period 2026-05 --run 1 -o p.csv
 	expect_rc 0
 }
+
+test_iban_outside_sepa_refused() {
+	mkdir x && cp "$SAMPLES"/gbi-v1/*.csv x/
+	# mod-97 valid, but Brazilian: a SEPA credit transfer cannot pay it
+	sed -i 's/^H001,\(.*\),NL67INGB0006543210,/H001,\1,BR1800360305000010009795493C1,/' x/cases.csv
+	grep -q BR18 x/cases.csv || fail "fixture: IBAN not replaced"
+	"$GBI" import -q -d s.db x 2>/dev/null
+	"$GBI" calculate -d s.db --period 2026-05 >/dev/null 2>&1
+	gbi export pain001 -d s.db --period 2026-05 -o pay.xml
+	expect_rc 3
+	expect_err "case H001: iban 'BR1800360305000010009795493C1': not an account in a SEPA country"
+	[ ! -e pay.xml ] || fail "pay.xml written"
+	# a German IBAN of the wrong length is refused at import
+	printf 'case_id,municipality,status,start_date,iban\nZ1,0392,active,2026-01-01,DE41370400440532013\n' > cases.csv
+	gbi import -d z.db cases.csv
+	expect_rc 3
+	expect_err "iban 'DE41370400440532013': not an IBAN (wrong length for its country)"
+}
