@@ -22,7 +22,7 @@ static const struct gbi_policy_key keys[] = {
 	{"payment_day", "int:1..28", "25", "day of the month payments are due (export)"},
 	{"proration", "enum:calendar_days", "calendar_days", "art. 45 lid 3: partial months as amount x days / days in month"},
 	{"sanction_base", "enum:norm|norm_after_housing", "norm", "art. 18: what a sanction's percent is taken of"},
-	{"software_package", "enum:gws|sam|soc", NULL, "the municipality's package code for the CBS BUS (export)"},
+	{"software_package", "enum:gws|sam|soc|aio|ebb|cso|and", "and", "the package code the CBS BUS reports (export): and (ander pakket) for gbi itself"},
 	{"vehicle_value_review", "money", "10000", "euros: a vehicle worth more is flagged for review (verify)"},
 	{"verify_rules_off", "text", "none", "review and info rule codes switched off, comma-separated, or none; block rules cannot be (verify)"},
 };

@@ -234,6 +234,11 @@ test_bus() {
 	if grep -q ',H006,' bus.csv; then fail "H006 (not_entitled) in the BUS"; fi
 	# couples: one record per partner
 	expect_eq "$(grep -c ',H003,' bus.csv)" "2" "H003 persons"
+	# without a policy row the package is 'and' (ander pakket): gbi itself
+	sqlite3 s.db "DELETE FROM policy WHERE key='software_package' AND municipality='0392'"
+	gbi export bus -d s.db --period 2026-05 --run 1 -o bus2.csv
+	expect_rc 0
+	grep -q '^2026,05,0392,0392,and,gbi 0.1.0,H001,' bus2.csv || fail "default package code and"
 }
 
 test_bundle_identical_and_verified() {
