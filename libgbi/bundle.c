@@ -226,8 +226,38 @@ struct mfile {
 	char name[64];
 	uint64_t size;
 	char sha[65];
+	long long rows;           /* what the MANIFEST says */
 	int seen;
 };
+
+/* Counts the rows of a part as its writer counted them: CSV lines outside
+ * quotes less the header, JSON Lines lines, pain.001 transactions. */
+struct rowcount {
+	int kind;                 /* 0 csv, 1 jsonl, 2 pain.001 */
+	int quoted, match;
+	long long n;
+};
+
+static void rows_feed(struct rowcount *rc, const char *p, size_t len)
+{
+	static const char tx[] = "<CdtTrfTxInf>";
+	for (size_t i = 0; i < len; i++) {
+		char b = p[i];
+		if (rc->kind == 2) {
+			if (b == tx[rc->match])
+				rc->match++;
+			else
+				rc->match = b == tx[0];
+			if (rc->match == (int)sizeof tx - 1) {
+				rc->n++;
+				rc->match = 0;
+			}
+		} else if (b == '"' && rc->kind == 0)
+			rc->quoted = !rc->quoted;
+		else if (b == '\n' && !rc->quoted)
+			rc->n++;
+	}
+}
 
 static gbi_status parse_manifest(const char *path, char *mf, struct mfile *f, int *nf, struct gbi_err *err)
 {
@@ -252,7 +282,14 @@ static gbi_status parse_manifest(const char *path, char *mf, struct mfile *f, in
 		    strlen(m->sha) != 64)
 			return gbi_err_set(err, GBI_EINPUT, "%s: MANIFEST:%d: malformed file line", path, lineno);
 		m->size = size;
+		m->rows = rows;
 		m->seen = 0;
+		int known = 0;
+		for (size_t i = 0; i < NPARTS; i++)
+			known |= strcmp(parts[i].name, m->name) == 0;
+		if (!known)
+			return gbi_err_set(err, GBI_EINPUT, "%s: MANIFEST:%d: '%s' is not a part of a gbi bundle", path, lineno,
+					   m->name);
 		for (int i = 0; i < *nf; i++)
 			if (strcmp(f[i].name, m->name) == 0)
 				return gbi_err_set(err, GBI_EINPUT, "%s: MANIFEST:%d: '%s' listed twice", path, lineno, m->name);
@@ -340,8 +377,12 @@ gbi_status gbi_bundle_verify(const char *path, gbi_bundle_note_fn note, void *ct
 		sha256_init(&c);
 		uint64_t size = 0;
 		la_ssize_t got;
+		size_t nl = strlen(name);
+		struct rowcount rcnt = {nl > 6 && strcmp(name + nl - 6, ".jsonl") == 0 ? 1
+					: nl > 4 && strcmp(name + nl - 4, ".xml") == 0 ? 2 : 0, 0, 0, 0};
 		while ((got = archive_read_data(a, buf, sizeof buf)) > 0) {
 			sha256_update(&c, (size_t)got, (const uint8_t *)buf);
+			rows_feed(&rcnt, buf, (size_t)got);
 			size += (uint64_t)got;
 			total += (uint64_t)got;
 			if (total > GBI_BUNDLE_MAX_BYTES) {
@@ -369,6 +410,11 @@ gbi_status gbi_bundle_verify(const char *path, gbi_bundle_note_fn note, void *ct
 					 m->sha);
 			goto out;
 		}
+		long long rows = rcnt.kind == 0 ? rcnt.n - 1 : rcnt.n;
+		if (rows != m->rows) {
+			st = gbi_err_set(err, GBI_EINPUT, "%s: %s: %lld rows, MANIFEST says %lld", path, name, rows, m->rows);
+			goto out;
+		}
 		if (note)
 			note(ctx, name, size, hex);
 		(*files)++;
@@ -386,6 +432,17 @@ gbi_status gbi_bundle_verify(const char *path, gbi_bundle_note_fn note, void *ct
 			st = gbi_err_set(err, GBI_EINPUT, "%s: %s: listed in MANIFEST but missing", path, f[i].name);
 			goto out;
 		}
+	/* every part of a bundle is there: a part left out with its MANIFEST
+	 * line would otherwise go unnoticed */
+	for (size_t i = 0; i < NPARTS; i++) {
+		int listed = 0;
+		for (int k = 0; k < nf; k++)
+			listed |= strcmp(f[k].name, parts[i].name) == 0;
+		if (!listed) {
+			st = gbi_err_set(err, GBI_EINPUT, "%s: MANIFEST does not list %s", path, parts[i].name);
+			goto out;
+		}
+	}
 out:
 	archive_read_free(a);
 	free(mf);

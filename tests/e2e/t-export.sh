@@ -362,11 +362,11 @@ test_verify_bundle_refuses_paths_and_links() {
 	expect_rc 3
 	expect_err "the first entry is 'first', not MANIFEST"
 	# a file the MANIFEST lists but the archive lacks
-	printf 'gbi-bundle 1\nfile gone.csv 1 %064d 0 0.00\n' 0 > d/MANIFEST
+	printf 'gbi-bundle 1\nfile stats.csv 1 %064d 0 0.00\n' 0 > d/MANIFEST
 	(cd d && tar -cf ../g.tar MANIFEST) && zstd -q g.tar -o g.tar.zst
 	gbi export verify-bundle g.tar.zst
 	expect_rc 3
-	expect_err "gone.csv: listed in MANIFEST but missing"
+	expect_err "stats.csv: listed in MANIFEST but missing"
 }
 
 # From the review: a run of some municipalities or cases never hides the others.
@@ -407,4 +407,27 @@ test_iban_outside_sepa_refused() {
 	gbi import -d z.db cases.csv
 	expect_rc 3
 	expect_err "iban 'DE41370400440532013': not an IBAN (wrong length for its country)"
+}
+
+# From the review: verify-bundle checks the MANIFEST's row counts and parts.
+test_bundle_manifest_rows_and_parts() {
+	setup
+	gbi export bundle -d s.db --period 2026-05 -o a.tar.zst
+	zstd -dc a.tar.zst > a.tar
+	mkdir d && (cd d && tar -xf ../a.tar)
+	all="MANIFEST pain.001.xml payments.csv results.csv results.jsonl findings.csv bus.csv stats.csv"
+	# a row count changed in the MANIFEST (files untouched)
+	cp -r d e
+	sed -i 's/^\(file pain.001.xml [0-9]* [0-9a-f]*\) [0-9]* /\1 3 /' e/MANIFEST
+	(cd e && tar -cf ../e.tar $all) && zstd -q e.tar -o e.tar.zst
+	gbi export verify-bundle e.tar.zst
+	expect_rc 3
+	expect_err "pain.001.xml: 8 rows, MANIFEST says 3"
+	# a part and its MANIFEST line left out
+	cp -r d f
+	sed -i '/^file stats.csv /d' f/MANIFEST
+	(cd f && tar -cf ../f.tar MANIFEST pain.001.xml payments.csv results.csv results.jsonl findings.csv bus.csv) && zstd -q f.tar -o f.tar.zst
+	gbi export verify-bundle f.tar.zst
+	expect_rc 3
+	expect_err "MANIFEST does not list stats.csv"
 }
