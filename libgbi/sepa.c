@@ -923,7 +923,10 @@ static gbi_status write_doc(struct ctx *c, struct gbi_err *err)
 	if (strlen(created) < 19 || created[10] != 'T') {
 		gbi_timestamp(created);
 	}
-	created[19] = '\0'; /* YYYY-MM-DDTHH:MM:SS */
+	/* YYYY-MM-DDTHH:MM:SSZ: the run's time is UTC, and a time without a
+	 * zone would be read as the bank's local time */
+	created[19] = 'Z';
+	created[20] = '\0';
 	T(el(w, "CreDtTm", created, err));
 	char n[24];
 	snprintf(n, sizeof n, "%lld", (long long)c->count);
