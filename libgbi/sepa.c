@@ -12,6 +12,7 @@
 #include "field.h"
 #include "input.h"
 #include "sepa.h"
+#include "sepa_latin.h"
 #include "banned.h"
 
 /* ---- the character set -------------------------------------------------- */
@@ -69,6 +70,10 @@ static const char *translit_cp(uint32_t cp, char one[2])
 	}
 	if (cp >= 0xC0 && cp <= 0x17F)
 		return latin[cp - 0xC0];
+	if (cp >= 0x180 && cp <= 0x24F && latin_ext_b[cp - 0x180][0])
+		return latin_ext_b[cp - 0x180];
+	if (cp >= 0x1E00 && cp <= 0x1EFF && latin_ext_add[cp - 0x1E00][0])
+		return latin_ext_add[cp - 0x1E00];
 	if (cp >= 0x300 && cp <= 0x36F) /* combining marks (decomposed text) */
 		return "";
 	switch (cp) {
@@ -384,6 +389,12 @@ static gbi_status each_pay(struct ctx *c, pay_fn fn, int check, struct gbi_err *
 		if (!name || gbi_sepa_translit(name, p.name, 70) == 0) {
 			r = gbi_err_set(err, GBI_EINPUT, "municipality %s case %s: payable but no account name", p.muni,
 					p.case_id);
+			break;
+		}
+		if (!strpbrk(p.name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")) {
+			r = gbi_err_set(err, GBI_EINPUT,
+					"municipality %s case %s: the account name has no letters in the SEPA character set (a script other than Latin?): give the case a Latin account name",
+					p.muni, p.case_id);
 			break;
 		}
 		gbi_sepa_e2e_id(p.muni, c->r->period, p.case_id, p.e2e);

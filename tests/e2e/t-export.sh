@@ -431,3 +431,15 @@ test_bundle_manifest_rows_and_parts() {
 	expect_rc 3
 	expect_err "MANIFEST does not list stats.csv"
 }
+
+test_account_name_without_latin_letters_refused() {
+	mkdir x && cp "$SAMPLES"/gbi-v1/*.csv x/
+	awk -F, 'BEGIN { OFS = "," } $1 == "H001" { $8 = "张伟" } { print }' x/cases.csv > c && mv c x/cases.csv
+	grep -q '张伟' x/cases.csv || fail "fixture: name not replaced"
+	"$GBI" import -q -d s.db x 2>/dev/null
+	"$GBI" calculate -d s.db --period 2026-05 >/dev/null 2>&1
+	gbi export pain001 -d s.db --period 2026-05 -o pay.xml
+	expect_rc 3
+	expect_err "case H001: the account name has no letters in the SEPA character set"
+	[ ! -e pay.xml ] || fail "pay.xml written"
+}

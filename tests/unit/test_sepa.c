@@ -29,6 +29,10 @@ Test(sepa_translit, diacritics_lose_their_marks)
 	cr_assert_str_eq(tr("Dvořák Łódź Şahin İlhan", 70), "Dvorak Lodz Sahin Ilhan");
 	cr_assert_str_eq(tr("Straße", 70), "Strasse");
 	cr_assert_str_eq(tr("Œuvre ĳs", 70), "OEuvre ijs");
+	/* Latin Extended-B and Additional: Vietnamese, digraphs */
+	cr_assert_str_eq(tr("Nguyễn Văn Thành", 70), "Nguyen Van Thanh");
+	cr_assert_str_eq(tr("Đặng Thị Ánh", 70), "Dang Thi Anh");
+	cr_assert_str_eq(tr("Ǆoković", 70), "DZokovic");
 }
 
 Test(sepa_translit, characters_outside_the_set)
