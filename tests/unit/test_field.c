@@ -79,7 +79,11 @@ Test(field_iban, length)
 {
 	cr_assert_str_eq(gbi_parse_iban(S("")), "not an IBAN (length)");
 	cr_assert_str_eq(gbi_parse_iban(S("NL91ABNA041716")), "not an IBAN (length)");
-	cr_assert_str_eq(gbi_parse_iban(S("DE8937040044053201300012345678901")), "fails the IBAN check (mod-97)");
+	/* 33 characters: the longest IBAN there is, but a German one has 22 */
+	cr_assert_str_eq(gbi_parse_iban(S("DE8937040044053201300012345678901")), "not an IBAN (wrong length for its country)");
+	cr_assert_null(gbi_parse_iban(S("DE89370400440532013000")));
+	cr_assert_null(gbi_iban_sepa(S("DE89370400440532013000")));
+	cr_assert_str_eq(gbi_iban_sepa(S("BR1800360305000010009795493C1")), "not an account in a SEPA country");
 	cr_assert_str_eq(gbi_parse_iban(S("DE890370400440532013000123456789012")), "not an IBAN (length)");
 	cr_assert_str_eq(gbi_parse_iban(S("9L91ABNA0417164300")), "not an IBAN (country and check digits)");
 }
