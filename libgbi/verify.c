@@ -57,6 +57,9 @@
 
 #define AP "m.role IN ('applicant','partner')"
 #define IN_PERIOD(t) "(" t ".from_date IS NULL OR " t ".from_date <= :pe) AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
+/* The fact in table alias t overlaps the days member m is in the case: an
+ * ex-partner's detention after leaving does not hold the case. */
+#define MEMBER_DAYS(t) "(" t ".from_date IS NULL OR " t ".from_date <= ifnull(m.td,'9999-12-31')) AND (" t ".to_date IS NULL OR " t ".to_date >= ifnull(m.fd,'0000-01-01'))"
 
 static const struct gbi_rule rules[] = {
 	/* identity and household */
@@ -96,7 +99,8 @@ static const struct gbi_rule rules[] = {
 	 "printf('%s here and %s in case %s of municipality %s', a.role, b.role, b.case_id, b.muni), 'members', a.batch_id, a.line "
 	 "FROM (SELECT bsn FROM vm WHERE bsn IN (SELECT bsn FROM vm GROUP BY bsn HAVING count(*) > 1) "
 	 "GROUP BY bsn HAVING min(muni)<>max(muni) OR min(case_id)<>max(case_id)) d "
-	 "JOIN vm a ON a.bsn=d.bsn JOIN vm b ON b.bsn=d.bsn AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.in_scope"},
+	 "JOIN vm a ON a.bsn=d.bsn JOIN vm b ON b.bsn=d.bsn AND (b.muni<>a.muni OR b.case_id<>a.case_id) "
+	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope"},
 	{"SAME_ADDRESS_SINGLES", "review", "PW art. 3 lid 3, 4",
 	 "the applicants of two cases without a partner are registered at one address in the period (possibly one household)",
 	 "cases,members,addresses", 0,
@@ -138,20 +142,26 @@ static const struct gbi_rule rules[] = {
 	 "cases,members,persons,stays_abroad", GBI_NEED_AOW,
 	 "INSERT INTO vf SELECT 'ABROAD_OVER_4_WEEKS', muni, case_id, bsn, "
 	 "printf('%s abroad %s to %s (%d days); %d days abroad in %s up to %s; the limit is %d days%s', role, f, t, len, "
-	 "ifnull(yr,0), substr(:ps,1,4), min(t,:pe), lim, CASE WHEN lim > 28 THEN ' (AOW age)' ELSE '' END), 'stays_abroad', b, l "
+	 "ifnull(yr,0), substr(:ps,1,4), :pe, lim, CASE WHEN lim > 28 THEN ' (AOW age)' ELSE '' END), 'stays_abroad', b, l "
 	 "FROM (SELECT m.muni, m.case_id, m.bsn, m.role, s.from_date AS f, s.to_date AS t, s.batch_id AS b, s.line AS l, "
 	 "CAST(julianday(s.to_date)-julianday(s.from_date) AS INTEGER)+1 AS len, "
 	 "CASE WHEN m.birth <= :aow_cut THEN 91 ELSE 28 END AS lim, "
-	 "(SELECT sum(CAST(julianday(min(x.to_date,:pe))-julianday(max(x.from_date,:ys)) AS INTEGER)+1) FROM "
-	 "(SELECT DISTINCT y.from_date, y.to_date FROM stays_abroad y WHERE y.live=1 AND y.bsn=s.bsn AND y.to_date >= :ys AND y.from_date <= :pe) x) AS yr "
-	 "FROM stays_abroad s CROSS JOIN vm m ON m.bsn=s.bsn WHERE s.live=1 AND s.from_date <= :pe AND s.to_date >= :ps AND " AP " AND m.in_scope) "
+	 /* the days of the year so far covered by any stay: overlapping stays
+	  * (two sources of one trip) count their days once */
+	 "(SELECT sum(CAST(julianday(e)-julianday(bg) AS INTEGER)+1) FROM "
+	 "(SELECT CASE WHEN pe IS NOT NULL AND date(pe,'+1 day') > f THEN date(pe,'+1 day') ELSE f END AS bg, t AS e FROM "
+	 "(SELECT f, t, max(t) OVER (ORDER BY f, t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pe FROM "
+	 "(SELECT max(y.from_date,:ys) AS f, min(y.to_date,:pe) AS t FROM stays_abroad y "
+	 "WHERE y.live=1 AND y.bsn=s.bsn AND y.to_date >= :ys AND y.from_date <= :pe))) WHERE e >= bg) AS yr "
+	 "FROM stays_abroad s CROSS JOIN vm m ON m.bsn=s.bsn WHERE s.live=1 AND s.from_date <= :pe AND s.to_date >= :ps AND " AP " AND m.in_scope "
+	 "AND " MEMBER_DAYS("s") ") "
 	 "WHERE (len > lim AND date(f,'+'||lim||' days') <= :pe) OR yr > lim"},
 	{"DETENTION", "block", "PW art. 13 lid 1 a",
 	 "applicant or partner detained on a day of the period (no right from the first day)",
 	 "cases,members,detentions", 0,
 	 "INSERT INTO vf SELECT 'DETENTION', m.muni, m.case_id, m.bsn, printf('%s detained from %s%s', m.role, d.from_date, "
 	 "ifnull(' to '||d.to_date,'')), 'detentions', d.batch_id, d.line FROM detentions d CROSS JOIN vm m ON m.bsn=d.bsn "
-	 "WHERE d.live=1 AND " IN_PERIOD("d") " AND " AP " AND m.in_scope"},
+	 "WHERE d.live=1 AND " IN_PERIOD("d") " AND " AP " AND m.in_scope AND " MEMBER_DAYS("d") },
 	/* age and prior provisions */
 	{"UNDER_18", "block", "PW art. 13 lid 1 f",
 	 "applicant or partner under 18 on the first day of the period",
@@ -174,7 +184,8 @@ static const struct gbi_rule rules[] = {
 	 "cases,members,persons,studies", 0,
 	 "INSERT INTO vf SELECT 'STUDENT_UNDER_27', m.muni, m.case_id, m.bsn, printf('%s, under 27 (born %s), studies with WSF from %s%s', "
 	 "m.role, m.birth, s.from_date, ifnull(' to '||s.to_date,'')), 'studies', s.batch_id, s.line FROM studies s CROSS JOIN vm m ON m.bsn=s.bsn "
-	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND m.in_scope AND m.birth > date(:ps,'-27 years')"},
+	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND m.in_scope AND " MEMBER_DAYS("s")
+	 " AND m.birth > date(:ps,'-27 years')"},
 	{"STUDENT_27_PLUS", "review", "PW art. 15 lid 1",
 	 "applicant or partner aged 27 or older studies with student finance (WSF) in the period: study finance comes first",
 	 "cases,members,persons,studies", 0,
@@ -214,7 +225,8 @@ static const struct gbi_rule rules[] = {
 	 "gbi_money(gross-exempt), gbi_money(lim), CASE WHEN lim=:lim_single THEN 'a single person' ELSE 'a couple or single parent' END, "
 	 "CASE WHEN exempt > 0 THEN printf(' (own-home equity %s exempt)', gbi_money(exempt)) ELSE '' END), t.src_table, t.src_batch, t.src_line "
 	 "FROM (SELECT *, liquid+veh+prop-debt AS gross, CASE WHEN housing='own' THEN min(max(prop-debt,0), :lim_home) ELSE 0 END AS exempt, "
-	 "CASE WHEN EXISTS (SELECT 1 FROM vm WHERE vm.muni=g.muni AND vm.case_id=g.case_id AND vm.role IN ('partner','child')) "
+	 "CASE WHEN EXISTS (SELECT 1 FROM vm WHERE vm.muni=g.muni AND vm.case_id=g.case_id AND (vm.role='partner' "
+	 "OR (vm.role='child' AND vm.birth > date(:pe,'-18 years')))) "
 	 "THEN :lim_family ELSE :lim_single END AS lim FROM vitem_case g) x " TOP("t", "x", "i.kind NOT IN ('debt','mortgage')")
 	 "WHERE gross-exempt > lim"},
 	{"VEHICLE_REVIEW", "review", "PW art. 34 lid 1; policy vehicle_value_review",
@@ -397,7 +409,8 @@ static void fn_iban_ok(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	(void)argc;
 	const char *v = (const char *)sqlite3_value_text(argv[0]);
 	int n = sqlite3_value_bytes(argv[0]);
-	sqlite3_result_int(cx, v && gbi_parse_iban(v, (size_t)n) == NULL);
+	/* payable by a SEPA credit transfer: valid and of a SEPA country */
+	sqlite3_result_int(cx, v && gbi_parse_iban(v, (size_t)n) == NULL && gbi_iban_sepa(v, (size_t)n) == NULL);
 }
 
 static void fn_money(sqlite3_context *cx, int argc, sqlite3_value **argv)

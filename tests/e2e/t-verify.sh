@@ -392,3 +392,52 @@ test_samples_trigger_rules() {
 	done
 	return 0
 }
+
+# From a review of verify: lawful payments were held, or a block was missed.
+test_review_overlapping_stays_count_once() {
+	setup
+	add stays_abroad "999970008,2026-05-01,2026-05-20" "999970008,2026-05-10,2026-05-25"
+	nearmiss ABROAD_OVER_4_WEEKS
+	add stays_abroad "999970008,2026-05-21,2026-05-29"
+	trigger ABROAD_OVER_4_WEEKS block V001
+	expect_out "29 days abroad in 2026 up to 2026-05-31"
+}
+
+test_review_member_moving_between_cases_mid_month() {
+	setup
+	edit members 's/^V002,999970033,partner,2023-04-01,$/V002,999970033,partner,2023-04-01,2026-05-10/'
+	add cases "V004,0392,active,2026-04-20,2026-05-11,,NL02ABNA0123456789,V. Vier,rent,,,"
+	add members "V004,999970033,applicant,2026-05-11,"
+	load; verify
+	hasnt MEMBER_IN_TWO_CASES
+	# overlapping days are still a double payment
+	setup
+	add cases "V004,0392,active,2026-04-20,2026-05-11,,NL02ABNA0123456789,V. Vier,rent,,,"
+	add members "V004,999970033,applicant,2026-05-11,"
+	trigger MEMBER_IN_TWO_CASES block V002
+}
+
+test_review_ex_partner_facts_after_leaving() {
+	setup
+	edit members 's/^V002,999970033,partner,2023-04-01,$/V002,999970033,partner,2023-04-01,2026-05-05/'
+	add detentions "999970033,2026-05-20,"
+	nearmiss DETENTION
+	setup
+	edit members 's/^V002,999970033,partner,2023-04-01,$/V002,999970033,partner,2023-04-01,2026-05-25/'
+	add detentions "999970033,2026-05-20,"
+	trigger DETENTION block V002
+}
+
+test_review_adult_child_no_family_asset_limit() {
+	setup
+	edit persons 's/^999970069,1985-01-01/999970069,2006-01-01/'
+	add members "V001,999970069,child,2024-02-01,"
+	add assets "V001,bank,10000.00,2026-05-01"
+	trigger ASSETS_ABOVE_LIMIT block V001
+}
+
+test_review_iban_outside_sepa_blocks() {
+	setup
+	edit cases 's/NL67INGB0006543210/XK051212012345678906/'
+	trigger IBAN_MISSING_OR_INVALID block V001
+}
