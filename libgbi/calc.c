@@ -1085,9 +1085,7 @@ static const char *const queries[Q_N] = {
 		"ORDER BY m.case_id, m.muni",
 	/* the month's incomes; a gift row brings the gifts of the earlier months of
 	 * the year (they matter only when there is a gift this month) */
-	[Q_INCOMES] = "SELECT m.case_id, m.muni, i.bsn, i.period, i.kind, i.amount, i.rowid, "
-		"CASE WHEN i.kind='gift' THEN (SELECT sum(g.amount) FROM incomes g WHERE g.bsn=i.bsn AND g.live=1 "
-		" AND g.period>=:y1 AND g.period<:pm AND g.kind='gift') END "
+	[Q_INCOMES] = "SELECT m.case_id, m.muni, i.bsn, i.period, i.kind, i.amount, i.rowid "
 		"FROM members m JOIN incomes i ON i.bsn=m.bsn AND i.live=1 AND i.period=:pm "
 		"WHERE m.role IN ('applicant','partner') AND " MEMBER_IN_PERIOD "AND " FILTER("m")
 		/* what the case registered (declared, other) counts; a polis record
@@ -1313,6 +1311,29 @@ static int member_cmp(const struct gbi_calc_member *a, const struct gbi_calc_mem
 }
 
 /* Reads the current case's rows from every stream into r->in. */
+/* Appends an income to the case being gathered; rowid keeps a row that two
+ * member rows of one person bring from being counted twice. */
+static gbi_status add_income(struct run *r, const char *bsn, int32_t ym, int kind, int64_t amount, int64_t rowid,
+			     struct gbi_err *err)
+{
+	struct gbi_calc_input *in = &r->in;
+	GROW(in->incomes, in->nincomes, r->cap.ci);
+	if (r->cap.ci > r->cap_rowid) {
+		int64_t *t = realloc(r->inc_rowid, (size_t)r->cap.ci * sizeof *t);
+		if (!t)
+			return gbi_err_set(err, GBI_ESYS, "out of memory");
+		r->inc_rowid = t;
+		r->cap_rowid = r->cap.ci;
+	}
+	r->inc_rowid[in->nincomes] = rowid;
+	struct gbi_calc_income *i = &in->incomes[in->nincomes++];
+	gbi_strlcpy(i->bsn, bsn, sizeof i->bsn);
+	i->period = ym;
+	i->kind = kind;
+	i->amount = amount;
+	return GBI_OK;
+}
+
 static gbi_status gather(struct run *r, struct gbi_err *err)
 {
 	struct gbi_calc_input *in = &r->in;
@@ -1429,43 +1450,10 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		for (int k = 0; k < in->nincomes && !dup; k++)
 			dup = r->inc_rowid[k] == rowid;
 		if (!dup && kind >= 0) {
-			GROW(in->incomes, in->nincomes, r->cap.ci);
-			if (r->cap.ci > r->cap_rowid) {
-				int64_t *t = realloc(r->inc_rowid, (size_t)r->cap.ci * sizeof *t);
-				if (!t)
-					return gbi_err_set(err, GBI_ESYS, "out of memory");
-				r->inc_rowid = t;
-				r->cap_rowid = r->cap.ci;
-			}
-			r->inc_rowid[in->nincomes] = rowid;
-			struct gbi_calc_income *i = &in->incomes[in->nincomes++];
-			gbi_strlcpy(i->bsn, col(x->st, 2), sizeof i->bsn);
 			const char *pr = col(x->st, 3);
-			i->period = (int32_t)(atoi(pr) * 100 + (strlen(pr) >= 7 ? atoi(pr + 5) : 0));
-			i->kind = kind;
-			i->amount = sqlite3_column_int64(x->st, 5);
-			/* the earlier gifts of this person, once, as one income of January */
-			int32_t ym = r->o->period;
-			int seen = 0;
-			for (int k = 0; k < in->nincomes; k++)
-				seen |= in->incomes[k].period < ym && strcmp(in->incomes[k].bsn, i->bsn) == 0;
-			if (kind == GBI_INC_GIFT && !seen && sqlite3_column_type(x->st, 7) != SQLITE_NULL) {
-				int64_t before = sqlite3_column_int64(x->st, 7);
-				GROW(in->incomes, in->nincomes, r->cap.ci);
-				if (r->cap.ci > r->cap_rowid) {
-					int64_t *t = realloc(r->inc_rowid, (size_t)r->cap.ci * sizeof *t);
-					if (!t)
-						return gbi_err_set(err, GBI_ESYS, "out of memory");
-					r->inc_rowid = t;
-					r->cap_rowid = r->cap.ci;
-				}
-				r->inc_rowid[in->nincomes] = -1 - in->nincomes; /* never a real rowid */
-				struct gbi_calc_income *g = &in->incomes[in->nincomes++];
-				gbi_strlcpy(g->bsn, col(x->st, 2), sizeof g->bsn);
-				g->period = ym / 100 * 100 + 1;
-				g->kind = GBI_INC_GIFT;
-				g->amount = before;
-			}
+			int32_t ym = (int32_t)(atoi(pr) * 100 + (strlen(pr) >= 7 ? atoi(pr + 5) : 0));
+			if ((st = add_income(r, col(x->st, 2), ym, kind, sqlite3_column_int64(x->st, 5), rowid, err)))
+				return st;
 		}
 		if ((st = stream_step(s, x, err)))
 			return st;
@@ -1502,22 +1490,10 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 		sqlite3_reset(r->gifts);
 		if (rc != SQLITE_ROW)
 			return gbi_store_error(s, rc, "reading gifts", err);
-		if (!before)
-			continue;
-		GROW(in->incomes, in->nincomes, r->cap.ci);
-		if (r->cap.ci > r->cap_rowid) {
-			int64_t *t = realloc(r->inc_rowid, (size_t)r->cap.ci * sizeof *t);
-			if (!t)
-				return gbi_err_set(err, GBI_ESYS, "out of memory");
-			r->inc_rowid = t;
-			r->cap_rowid = r->cap.ci;
-		}
-		r->inc_rowid[in->nincomes] = -1 - in->nincomes; /* never a real rowid */
-		struct gbi_calc_income *g = &in->incomes[in->nincomes++];
-		gbi_strlcpy(g->bsn, bsn, sizeof g->bsn);
-		g->period = r->o->period / 100 * 100 + 1;
-		g->kind = GBI_INC_GIFT;
-		g->amount = before;
+		/* the earlier gifts, once, as one income of January */
+		if (before && (st = add_income(r, bsn, r->o->period / 100 * 100 + 1, GBI_INC_GIFT, before,
+					       -1 - in->nincomes /* never a real rowid */, err)))
+			return st;
 	}
 
 	x = &r->q[Q_ASSETS];
