@@ -51,11 +51,9 @@ static gbi_status on_row(void *ctx, const struct gbi_reconcile_row *r, struct gb
 	gbi_money_format(r->difference, d, sizeof d);
 	int legacy = o->against == GBI_AGAINST_LEGACY;
 	switch (o->fmt) {
-	case GBI_OUT_CSV: {
-		const char *f[8] = {r->muni, r->case_id, r->period, g, x, d, r->kind, r->explanation};
-		gbi_csv_row(stdout, 8, f);
+	case GBI_OUT_CSV:
+		gbi_reconcile_csv_row(stdout, r);
 		break;
-	}
 	case GBI_OUT_JSONL:
 		fputs("{\"municipality\":", stdout);
 		gbi_json_str(r->muni);

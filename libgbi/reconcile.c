@@ -761,9 +761,8 @@ struct csvctx {
 	FILE *fp;
 };
 
-static gbi_status csv_row(void *ctx, const struct gbi_reconcile_row *r, struct gbi_err *err)
+int gbi_reconcile_csv_row(FILE *fp, const struct gbi_reconcile_row *r)
 {
-	struct csvctx *c = ctx;
 	char g[32] = "", o[32] = "", d[32];
 	if (r->has_gbi)
 		gbi_money_format(r->gbi, g, sizeof g);
@@ -771,7 +770,13 @@ static gbi_status csv_row(void *ctx, const struct gbi_reconcile_row *r, struct g
 		gbi_money_format(r->other, o, sizeof o);
 	gbi_money_format(r->difference, d, sizeof d);
 	const char *f[8] = {r->muni, r->case_id, r->period, g, o, d, r->kind, r->explanation};
-	if (gbi_csv_row(c->fp, 8, f))
+	return gbi_csv_row(fp, 8, f);
+}
+
+static gbi_status csv_row(void *ctx, const struct gbi_reconcile_row *r, struct gbi_err *err)
+{
+	struct csvctx *c = ctx;
+	if (gbi_reconcile_csv_row(c->fp, r))
 		return gbi_err_set(err, GBI_ESYS, "write error");
 	return GBI_OK;
 }

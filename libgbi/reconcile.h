@@ -93,6 +93,10 @@ gbi_status gbi_reconcile_totals(struct gbi_store *s, int64_t id,
 
 /* The CSV header for a run against legacy or calculations. */
 const char *gbi_reconcile_csv_header(enum gbi_against a);
+/* Writes one difference as a CSV line (amounts in euros, empty when absent),
+ * the one form both gbi reconcile and gbi export reconcile print; returns 0
+ * or EOF on a write error. */
+int gbi_reconcile_csv_row(FILE *fp, const struct gbi_reconcile_row *r);
 
 /* Writes run id as CSV to fp: the header line, then one line per
  * difference (municipality,case_id,period,gbi,legacy,difference,kind,
