@@ -1,15 +1,18 @@
 /*
  * import.c: one batch from a set of inputs (import.h).
  *
- * Reading: every table file streams through csvread into one prepared
- * INSERT per table (bind/step/reset), inside the command's one transaction.
- * The secondary indexes of the tables being loaded are dropped first and
- * built again after the load.  Each value is checked by its column type as
- * it is read; checks between rows and tables (unique keys, the case a row
- * belongs to, persons named by other tables, one applicant and at most one
- * partner) run afterwards as set-based SQL over the batch, and the rows they
+ * Reading: every table file streams through csvread on a reading thread,
+ * which checks each value by its column type; the calling thread, the only
+ * one that touches the store, inserts the rows that pass with a prepared
+ * INSERT of several rows at a time, inside the command's one transaction
+ * (see "the reading thread" below).  The secondary indexes of the tables
+ * being loaded are dropped first and built again after the load.  Checks
+ * between rows and tables (unique keys, the case a row belongs to, persons
+ * named by other tables, one applicant and at most one partner) run
+ * afterwards as set-based SQL over the batch, and the rows they
  * reject are deleted again before the commit.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,51 @@
 #include "input.h"
 #include "banned.h"
 
+/*
+ * The rows of a table pass from a reading thread to the thread that owns the
+ * store in chunks: the reader reads, parses and checks every value, and puts
+ * each row as it will be stored (or as it is rejected) in a chunk; the writer
+ * binds the chunk's rows to a prepared INSERT of MULTI rows at a time and
+ * records the rejects.  NCHUNKS chunks go round, so memory stays bounded
+ * whatever the input; only the writer touches the store.
+ */
+#define CH_ROWS 2048
+#define CH_ARENA (2 * GBI_CSV_MAX_ROW)   /* room for the largest row, twice */
+#define NCHUNKS 3
+#define MULTI 16                          /* rows per INSERT statement */
+
+enum { V_NULL = -1, V_INT = -2 };
+struct val {
+	int64_t i;        /* V_INT: the value */
+	int32_t len;      /* text: its length; V_NULL, V_INT */
+	uint32_t off;     /* text: offset in the arena */
+};
+struct rec {
+	long line;
+	const char *col;  /* NULL: a row to insert; else a reject: the column header */
+	uint32_t v, why;  /* reject: offsets of the quoted value and the reason */
+};
+struct chunk {
+	int nrec;
+	uint64_t pos;     /* input bytes read when the chunk was handed over */
+	size_t used;      /* arena bytes in use */
+	struct rec rec[CH_ROWS];
+	struct val val[CH_ROWS][GBI_MAX_COLS];
+	char arena[CH_ARENA];
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *ch[NCHUNKS];
+	int full[NCHUNKS];
+	int head, tail;   /* the reader's chunk, the writer's next chunk */
+	int done;         /* the reader has finished (st, err) */
+	int stop;         /* the writer failed: the reader stops */
+	gbi_status st;
+	struct gbi_err err;
+};
+
 struct imp {
 	struct gbi_store *s;
 	const struct gbi_import_opts *o;
@@ -33,10 +81,8 @@ struct imp {
 	const struct gbi_table *t;
 	struct gbi_import_table *ts;
 	const char *name;
-	sqlite3_stmt *ins;
-	int header_done;
-	int nheader;
-	int colfield[GBI_MAX_COLS];   /* column -> field index, -1 when absent */
+	sqlite3_stmt *ins;            /* INSERT of one row */
+	sqlite3_stmt *multi;          /* INSERT of MULTI rows */
 	sqlite3_stmt *rej;            /* INSERT INTO reject */
 	uint64_t next_progress;
 	struct gbi_stream *stream;
@@ -44,17 +90,32 @@ struct imp {
 	int case_rows_early;          /* owner-case rows were read before it */
 	int nnotes;                   /* notes for after the commit */
 	char notes[8][512];
+	int keys_ordered[GBI_MAX_TABLES]; /* per res->t: unique keys strictly increasing */
+	/* the reading thread's own state */
+	struct pipe *pp;
+	struct chunk *cur;            /* the chunk being filled */
+	int header_done;
+	int nheader;
+	int colfield[GBI_MAX_COLS];   /* column -> field index, -1 when absent */
+	int ordered;                  /* unique keys so far strictly increasing */
+	int have_prev;
+	struct val prev[4];           /* the previous row's unique key */
+	char *prevbuf;                /* its text, GBI_CSV_MAX_ROW bytes */
 };
 
-/* Records one rejected row: store, callback, counts. */
-static gbi_status reject(struct imp *c, const char *file, const char *table, long line, const char *col,
-			 const char *value, size_t vlen, const char *reason, struct gbi_err *err)
+/* A value as messages show it: quoted, cut at 120 characters. */
+static void quote_value(char v[200], const char *value, size_t vlen)
 {
-	char v[200];
 	if (gbi_check_utf8(value, vlen, NULL))
-		gbi_quote_bytes(v, sizeof v, value, vlen, 120);
+		gbi_quote_bytes(v, 200, value, vlen, 120);
 	else
-		gbi_quote(v, sizeof v, value, vlen, 120);
+		gbi_quote(v, 200, value, vlen, 120);
+}
+
+/* Records one rejected row, its value already quoted: store, callback, count. */
+static gbi_status record_reject(struct imp *c, const char *file, const char *table, long line, const char *col,
+				const char *v, const char *reason, struct gbi_err *err)
+{
 	sqlite3_bind_int64(c->rej, 1, c->batch);
 	sqlite3_bind_text(c->rej, 2, file, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c->rej, 3, line);
@@ -71,6 +132,15 @@ static gbi_status reject(struct imp *c, const char *file, const char *table, lon
 	}
 	c->res->rejected++;
 	return GBI_OK;
+}
+
+/* Records one rejected row: store, callback, counts. */
+static gbi_status reject(struct imp *c, const char *file, const char *table, long line, const char *col,
+			 const char *value, size_t vlen, const char *reason, struct gbi_err *err)
+{
+	char v[200];
+	quote_value(v, value, vlen);
+	return record_reject(c, file, table, line, col, v, reason, err);
 }
 
 static gbi_status header(struct imp *c, const struct gbi_csv_row *row, struct gbi_err *err)
@@ -134,27 +204,119 @@ static int in_list(const char *v, size_t n, const char *list)
 	return 0;
 }
 
-static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err *err)
+/* ---- the reading thread ---------------------------------------------------------- */
+
+/* Hands the filled chunk to the writer and waits for a free one.  Non-OK
+ * when the writer has stopped. */
+static gbi_status hand_over(struct imp *c, struct gbi_err *err)
+{
+	struct pipe *p = c->pp;
+	c->cur->pos = gbi_stream_pos(c->stream);
+	pthread_mutex_lock(&p->mu);
+	p->full[p->head] = 1;
+	p->head = (p->head + 1) % NCHUNKS;
+	pthread_cond_broadcast(&p->cv);
+	while (p->full[p->head] && !p->stop)
+		pthread_cond_wait(&p->cv, &p->mu);
+	int stop = p->stop;
+	pthread_mutex_unlock(&p->mu);
+	c->cur = p->ch[p->head];
+	c->cur->nrec = 0;
+	c->cur->used = 0;
+	if (stop)
+		return gbi_err_set(err, GBI_ESYS, "stopped");
+	return GBI_OK;
+}
+
+static uint32_t put_bytes(struct chunk *ch, const char *s, size_t n)
+{
+	uint32_t off = (uint32_t)ch->used;
+	memcpy(ch->arena + off, s, n);
+	ch->arena[off + n] = '\0';
+	ch->used += n + 1;
+	return off;
+}
+
+/* Adds a rejected row to the chunk. */
+static void put_reject(struct imp *c, long line, const char *col, const char *value, size_t vlen, const char *why)
+{
+	struct chunk *ch = c->cur;
+	struct rec *rc = &ch->rec[ch->nrec++];
+	char v[200];
+	quote_value(v, value, vlen);
+	rc->line = line;
+	rc->col = col;
+	rc->v = put_bytes(ch, v, strlen(v));
+	rc->why = put_bytes(ch, why, strlen(why));
+}
+
+static int cmp_val(const struct val *a, const char *abuf, const struct val *b, const char *bbuf)
+{
+	if (a->len == V_INT || b->len == V_INT) {
+		if (a->len != b->len)
+			return a->len == V_INT ? -1 : 1;
+		return a->i < b->i ? -1 : a->i > b->i;
+	}
+	size_t n = (size_t)(a->len < b->len ? a->len : b->len);
+	int d = memcmp(abuf + a->off, bbuf + b->off, n);
+	if (d)
+		return d;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Follows whether the unique key of the rows so far strictly increases:
+ * then no two rows have the same key and check_unique has nothing to find.
+ * Rows with an empty key column never count as duplicates. */
+static void follow_key(struct imp *c, const struct val *v)
+{
+	const struct gbi_table *t = c->t;
+	const char *buf = c->cur->arena;
+	for (int i = 0; i < t->nunique; i++)
+		if (v[t->unique[i]].len == V_NULL)
+			return;
+	if (c->have_prev) {
+		int d = 0;
+		for (int i = 0; i < t->nunique && !d; i++)
+			d = cmp_val(&c->prev[i], c->prevbuf, &v[t->unique[i]], buf);
+		if (d >= 0) {
+			c->ordered = 0;
+			return;
+		}
+	}
+	size_t o = 0;
+	for (int i = 0; i < t->nunique; i++) {
+		c->prev[i] = v[t->unique[i]];
+		if (c->prev[i].len >= 0) {
+			memcpy(c->prevbuf + o, buf + c->prev[i].off, (size_t)c->prev[i].len);
+			c->prev[i].off = (uint32_t)o;
+			o += (size_t)c->prev[i].len;
+		}
+	}
+	c->have_prev = 1;
+}
+
+static gbi_status read_row(void *vc, const struct gbi_csv_row *row, struct gbi_err *err)
 {
 	struct imp *c = vc;
 	const struct gbi_table *t = c->t;
-	sqlite3_stmt *ins = c->ins;
 	char msg[256];
 	int32_t dates[GBI_MAX_COLS];
-	char canon[GBI_MAX_COLS][11];
+	gbi_status r;
 
 	if (!c->header_done)
 		return header(c, row, err);
-	c->ts->read++;
-	c->res->read++;
-	if (c->o->on_progress && c->stream && gbi_stream_pos(c->stream) >= c->next_progress) {
-		c->next_progress = gbi_stream_pos(c->stream) + (1u << 20);
-		c->o->on_progress(c->o->ctx, c->name, gbi_stream_pos(c->stream), gbi_stream_total(c->stream), c->ts->read);
-	}
+	/* room for the row as stored, or for a reject */
+	size_t need = 1024 + (size_t)t->ncols * 600;
+	for (int f = 0; f < row->kept; f++)
+		need += row->len[f] + 1;
+	struct chunk *ch = c->cur;
+	if ((ch->nrec == CH_ROWS || ch->used + need > CH_ARENA) && (r = hand_over(c, err)))
+		return r;
+	ch = c->cur;
 	if (row->nfields != c->nheader) {
 		snprintf(msg, sizeof msg, "%d fields, the header has %d", row->nfields, c->nheader);
-		c->ts->rejected++;
-		return reject(c, c->name, t->name, row->line, "", "", 0, msg, err);
+		put_reject(c, row->line, "", "", 0, msg);
+		return GBI_OK;
 	}
 	if (row->bad) {
 		int f = row->bad_field;
@@ -162,13 +324,11 @@ static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err
 		for (int k = 0; k < t->ncols; k++)
 			if (c->colfield[k] == f)
 				h = t->cols[k].header;
-		c->ts->rejected++;
-		return reject(c, c->name, t->name, row->line, h, f < row->kept ? row->f[f] : "",
-			      f < row->kept ? row->len[f] : 0, row->bad, err);
+		put_reject(c, row->line, h, f < row->kept ? row->f[f] : "", f < row->kept ? row->len[f] : 0, row->bad);
+		return GBI_OK;
 	}
-	sqlite3_bind_int64(ins, 1, c->batch);
-	sqlite3_bind_int64(ins, 2, row->line);
-	sqlite3_bind_null(ins, 3);
+	size_t used0 = ch->used;
+	struct val *out = ch->val[ch->nrec];
 	for (int k = 0; k < t->ncols; k++) {
 		const struct gbi_column *col = &t->cols[k];
 		int f = c->colfield[k];
@@ -177,7 +337,7 @@ static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err
 		const char *raw = v;
 		size_t rawn = n;
 		const char *why = NULL;
-		int p = k + 5;
+		struct val *o = &out[k];
 		dates[k] = 0;
 		if (n && col->map[0]) {
 			v = gbi_column_map(col, v, n, &n);
@@ -196,7 +356,7 @@ static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err
 				why = "required value missing";
 				goto bad;
 			}
-			sqlite3_bind_null(ins, p);
+			o->len = V_NULL;
 			continue;
 		}
 		switch (col->type) {
@@ -206,98 +366,85 @@ static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err
 				snprintf(msg, sizeof msg, "longer than %d characters", col->maxlen);
 				why = msg;
 			}
-			if (!why)
-				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
 			break;
 		case GBI_T_CASE_ID:
 			why = gbi_parse_case_id(v, n);
-			if (!why)
-				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
 			break;
 		case GBI_T_BSN:
 			why = gbi_parse_bsn(v, n);
-			if (!why)
-				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
 			break;
 		case GBI_T_MUNICIPALITY:
 			why = gbi_parse_municipality(v, n);
-			if (!why && k == t->owner_col) {
-				if (c->o->nmunis) {
-					int ok = 0;
-					for (int i = 0; i < c->o->nmunis; i++)
-						if (strlen(c->o->munis[i]) == n && memcmp(c->o->munis[i], v, n) == 0)
-							ok = 1;
-					if (!ok)
-						why = "not among the --municipality codes of this import";
-				}
-				if (!why)
-					sqlite3_bind_text(ins, 3, v, (int)n, SQLITE_STATIC);
+			if (!why && k == t->owner_col && c->o->nmunis) {
+				int ok = 0;
+				for (int i = 0; i < c->o->nmunis; i++)
+					if (strlen(c->o->munis[i]) == n && memcmp(c->o->munis[i], v, n) == 0)
+						ok = 1;
+				if (!ok)
+					why = "not among the --municipality codes of this import";
 			}
-			if (!why)
-				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
 			break;
-		case GBI_T_DATE:
+		case GBI_T_DATE: {
+			char canon[11];
 			why = gbi_parse_date(v, n, c->fmt->date, &dates[k]);
 			if (why && strcmp(why, "not a date") == 0) {
 				snprintf(msg, sizeof msg, "not a date in the layout %s", c->fmt->date);
 				why = msg;
 			}
 			if (!why) {
-				gbi_date_format(dates[k], canon[k]);
-				sqlite3_bind_text(ins, p, canon[k], 10, SQLITE_STATIC);
+				gbi_date_format(dates[k], canon);
+				o->len = 10;
+				o->off = put_bytes(ch, canon, 10);
 			}
 			break;
+		}
 		case GBI_T_PERIOD: {
 			int32_t ym;
+			char canon[11];
 			why = gbi_parse_period(v, n, c->fmt->period, &ym);
 			if (why && strcmp(why, "not a period") == 0) {
 				snprintf(msg, sizeof msg, "not a period in the layout %s", c->fmt->period);
 				why = msg;
 			}
 			if (!why) {
-				gbi_period_format(ym, canon[k]);
-				sqlite3_bind_text(ins, p, canon[k], 7, SQLITE_STATIC);
+				gbi_period_format(ym, canon);
+				o->len = 7;
+				o->off = put_bytes(ch, canon, 7);
 			}
 			break;
 		}
-		case GBI_T_MONEY: {
-			int64_t cents;
-			why = gbi_parse_money(v, n, c->fmt->decimal, c->fmt->thousands, &cents);
-			if (!why)
-				sqlite3_bind_int64(ins, p, cents);
+		case GBI_T_MONEY:
+			why = gbi_parse_money(v, n, c->fmt->decimal, c->fmt->thousands, &o->i);
+			o->len = V_INT;
 			break;
-		}
-		case GBI_T_INT: {
-			int64_t iv;
-			why = gbi_parse_int(v, n, col->lo, col->hi, &iv);
+		case GBI_T_INT:
+			why = gbi_parse_int(v, n, col->lo, col->hi, &o->i);
 			if (why && strcmp(why, "out of range") == 0) {
 				snprintf(msg, sizeof msg, "out of range %lld..%lld", (long long)col->lo, (long long)col->hi);
 				why = msg;
 			}
-			if (!why)
-				sqlite3_bind_int64(ins, p, iv);
+			o->len = V_INT;
 			break;
-		}
 		case GBI_T_POSTCODE:
 			why = gbi_parse_postcode(v, n);
-			if (!why)
-				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
 			break;
 		case GBI_T_IBAN:
 			why = gbi_parse_iban(v, n);
-			if (!why)
-				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
 			break;
 		case GBI_T_ENUM:
 			if (!in_list(v, n, col->enumv)) {
 				snprintf(msg, sizeof msg, "not one of %s", col->enumv);
 				why = msg;
-			} else
-				sqlite3_bind_text(ins, p, v, (int)n, SQLITE_STATIC);
+			}
 			break;
 		}
 		if (why)
 			goto bad;
+		if (col->type != GBI_T_DATE && col->type != GBI_T_PERIOD && col->type != GBI_T_MONEY
+		    && col->type != GBI_T_INT) {
+			o->len = (int32_t)n;
+			o->off = put_bytes(ch, v, n);
+		}
 		if (col->after >= 0 && dates[col->after] && dates[k] && dates[k] < dates[col->after]) {
 			snprintf(msg, sizeof msg, "before %s", t->cols[col->after].header);
 			why = msg;
@@ -305,42 +452,231 @@ static gbi_status on_row(void *vc, const struct gbi_csv_row *row, struct gbi_err
 		}
 		continue;
 	bad:
-		c->ts->rejected++;
-		sqlite3_clear_bindings(ins);
-		return reject(c, c->name, t->name, row->line, col->header, raw, rawn, why, err);
+		ch->used = used0;
+		put_reject(c, row->line, col->header, raw, rawn, why);
+		return GBI_OK;
 	}
-	sqlite3_bind_int(ins, 4, 1);
-	int rc = sqlite3_step(ins);
-	sqlite3_reset(ins);
+	if (t->nunique && c->ordered)
+		follow_key(c, out);
+	ch->rec[ch->nrec].line = row->line;
+	ch->rec[ch->nrec].col = NULL;
+	ch->nrec++;
+	return GBI_OK;
+}
+
+static void *reader(void *vc)
+{
+	struct imp *c = vc;
+	struct pipe *p = c->pp;
+	struct gbi_err *err = &p->err;
+	struct gbi_csvread *rd = NULL;
+	gbi_status r;
+	char *buf = malloc(1 << 16);
+	if (!buf) {
+		r = gbi_err_set(err, GBI_ESYS, "out of memory");
+		goto out;
+	}
+	if ((r = gbi_csvread_new(&rd, c->name, c->fmt->sep, c->fmt->encoding, read_row, c, err)))
+		goto out;
+	for (;;) {
+		long n = gbi_stream_read(c->stream, buf, 1 << 16, err);
+		if (n < 0) {
+			r = err->code;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((r = gbi_csvread_feed(rd, buf, (size_t)n, err)))
+			goto out;
+	}
+	r = gbi_csvread_finish(rd, err);
+out:
+	free(buf);
+	gbi_csvread_free(rd);
+	/* the rows before an error still go to the writer, as they were read */
+	c->cur->pos = gbi_stream_pos(c->stream);
+	pthread_mutex_lock(&p->mu);
+	if (c->cur->nrec > 0) {
+		p->full[p->head] = 1;
+		p->head = (p->head + 1) % NCHUNKS;
+	}
+	p->st = r;
+	p->done = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* ---- the writing thread ---------------------------------------------------------- */
+
+/* Binds row i of the chunk as the row at parameter offset base. */
+static void bind_row(const struct imp *c, sqlite3_stmt *st, int base, const struct chunk *ch, int i)
+{
+	const struct val *v = ch->val[i];
+	sqlite3_bind_int64(st, base + 1, ch->rec[i].line);
+	for (int k = 0; k < c->t->ncols; k++) {
+		int p = base + 2 + k;
+		if (v[k].len >= 0)
+			sqlite3_bind_text(st, p, ch->arena + v[k].off, v[k].len, SQLITE_STATIC);
+		else if (v[k].len == V_INT)
+			sqlite3_bind_int64(st, p, v[k].i);
+		else
+			sqlite3_bind_null(st, p);
+	}
+}
+
+static gbi_status step_insert(struct imp *c, sqlite3_stmt *st, int rows, struct gbi_err *err)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return gbi_store_error(c->s, rc, "inserting", err);
-	c->ts->imported++;
-	c->res->imported++;
+	c->ts->imported += rows;
+	c->res->imported += rows;
 	return GBI_OK;
+}
+
+static gbi_status write_chunk(struct imp *c, const struct chunk *ch, struct gbi_err *err)
+{
+	int pending[MULTI], np = 0;
+	int per = c->t->ncols + 1;
+	gbi_status r;
+	for (int i = 0; i < ch->nrec; i++) {
+		const struct rec *rc = &ch->rec[i];
+		c->ts->read++;
+		c->res->read++;
+		if (rc->col) {
+			c->ts->rejected++;
+			if ((r = record_reject(c, c->name, c->t->name, rc->line, rc->col, ch->arena + rc->v,
+					       ch->arena + rc->why, err)))
+				return r;
+			continue;
+		}
+		bind_row(c, c->multi, np * per, ch, i);
+		pending[np++] = i;
+		if (np == MULTI) {
+			if ((r = step_insert(c, c->multi, MULTI, err)))
+				return r;
+			np = 0;
+		}
+	}
+	/* the rows bound point into this chunk: insert them before it goes back */
+	for (int j = 0; j < np; j++) {
+		bind_row(c, c->ins, 0, ch, pending[j]);
+		if ((r = step_insert(c, c->ins, 1, err)))
+			return r;
+	}
+	if (c->o->on_progress && ch->pos >= c->next_progress) {
+		c->next_progress = ch->pos + (1u << 20);
+		c->o->on_progress(c->o->ctx, c->name, ch->pos, gbi_stream_total(c->stream), c->ts->read);
+	}
+	return GBI_OK;
+}
+
+/* Reads the table on a second thread and writes its chunks here. */
+static gbi_status load_table(struct imp *c, struct gbi_err *err)
+{
+	struct pipe p;
+	gbi_status r = GBI_OK;
+	memset(&p, 0, sizeof p);
+	for (int i = 0; i < NCHUNKS; i++)
+		if (!(p.ch[i] = malloc(sizeof *p.ch[i])))
+			r = gbi_err_set(err, GBI_ESYS, "out of memory");
+	c->prevbuf = malloc(GBI_CSV_MAX_ROW);
+	if (!c->prevbuf)
+		r = gbi_err_set(err, GBI_ESYS, "out of memory");
+	if (r)
+		goto out;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	c->pp = &p;
+	c->cur = p.ch[0];
+	c->cur->nrec = 0;
+	c->cur->used = 0;
+	c->header_done = 0;
+	c->ordered = 1;
+	c->have_prev = 0;
+	pthread_t th;
+	if (pthread_create(&th, NULL, reader, c) != 0) {
+		r = gbi_err_set(err, GBI_ESYS, "cannot start the reading thread");
+		goto out_sync;
+	}
+	for (;;) {
+		pthread_mutex_lock(&p.mu);
+		while (!p.full[p.tail] && !p.done)
+			pthread_cond_wait(&p.cv, &p.mu);
+		int have = p.full[p.tail];
+		pthread_mutex_unlock(&p.mu);
+		if (!have)
+			break;
+		r = write_chunk(c, p.ch[p.tail], err);
+		pthread_mutex_lock(&p.mu);
+		p.full[p.tail] = 0;
+		p.tail = (p.tail + 1) % NCHUNKS;
+		if (r)
+			p.stop = 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		if (r)
+			break;
+	}
+	pthread_join(th, NULL);
+	if (!r && p.st) {
+		r = p.st;
+		*err = p.err;
+	}
+	c->keys_ordered[c->res->ntables - 1] = c->ordered;
+out_sync:
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+out:
+	for (int i = 0; i < NCHUNKS; i++)
+		free(p.ch[i]);
+	free(c->prevbuf);
+	c->prevbuf = NULL;
+	c->pp = NULL;
+	c->cur = NULL;
+	return r;
 }
 
 static gbi_status execf(struct imp *c, struct gbi_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* INSERT INTO the table, parameters ?1 batch_id, ?2 line, ?3 muni, ?4 live,
- * ?5... the columns.  A row of an owner-case table takes the municipality of
- * its case from temp.cand as it is inserted (NULL when the case is unknown or
- * ambiguous), which is much cheaper than updating every row afterwards. */
-static gbi_status prepare_insert(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+/* INSERT INTO the table of `rows` rows; the parameters of row r start at
+ * b = r * (ncols + 1): ?b+1 the line, ?b+2... the columns.  The batch id and
+ * live are constants.  A row of an owner-case table takes the municipality
+ * of its case from temp.cand as it is inserted (NULL when the case is unknown
+ * or ambiguous), which is much cheaper than updating every row afterwards;
+ * a row of an owner-column table takes the value of that column. */
+static gbi_status prepare_insert(struct imp *c, const struct gbi_table *t, int rows, sqlite3_stmt **st,
+				 struct gbi_err *err)
 {
-	char sql[2048], vals[512], muni[128];
-	if (t->owner == GBI_OWN_CASE)
-		snprintf(muni, sizeof muni, "(SELECT muni FROM temp.cand WHERE case_id=?%d AND n=1)", t->case_col + 5);
-	else
-		snprintf(muni, sizeof muni, "?3");
-	size_t o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(batch_id,line,muni,live", t->name);
-	size_t vo = (size_t)snprintf(vals, sizeof vals, "?1,?2,%s,?4", muni);
-	for (int k = 0; k < t->ncols; k++) {
-		o += (size_t)snprintf(sql + o, sizeof sql - o, ",%s", t->cols[k].name);
-		vo += (size_t)snprintf(vals + vo, sizeof vals - vo, ",?%d", k + 5);
+	size_t size = 256 + (size_t)t->ncols * (GBI_NAME + 2) + (size_t)rows * (256 + (size_t)t->ncols * 8), o;
+	char *sql = malloc(size);
+	if (!sql)
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	o = (size_t)snprintf(sql, size, "INSERT INTO %s(batch_id,line,muni,live", t->name);
+	for (int k = 0; k < t->ncols; k++)
+		o += (size_t)snprintf(sql + o, size - o, ",%s", t->cols[k].name);
+	o += (size_t)snprintf(sql + o, size - o, ") VALUES");
+	for (int r = 0; r < rows; r++) {
+		int b = r * (t->ncols + 1);
+		char muni[128];
+		if (t->owner == GBI_OWN_CASE)
+			snprintf(muni, sizeof muni, "(SELECT muni FROM temp.cand WHERE case_id=?%d AND n=1)", b + 2 + t->case_col);
+		else if (t->owner == GBI_OWN_COLUMN)
+			snprintf(muni, sizeof muni, "?%d", b + 2 + t->owner_col);
+		else
+			snprintf(muni, sizeof muni, "NULL");
+		o += (size_t)snprintf(sql + o, size - o, "%s(%lld,?%d,%s,1", r ? "," : "", (long long)c->batch, b + 1, muni);
+		for (int k = 0; k < t->ncols; k++)
+			o += (size_t)snprintf(sql + o, size - o, ",?%d", b + 2 + k);
+		o += (size_t)snprintf(sql + o, size - o, ")");
 	}
-	snprintf(sql + o, sizeof sql - o, ") VALUES(%s)", vals);
-	return gbi_store_prepare(c->s, sql, &c->ins, err);
+	gbi_status r = o < size ? gbi_store_prepare(c->s, sql, st, err)
+				: gbi_err_set(err, GBI_ESYS, "internal: SQL too long");
+	free(sql);
+	return r;
 }
 
 /* The cases owner-case rows may name, one row per case id with the number
@@ -415,30 +751,9 @@ static gbi_status on_table(void *vc, const char *name, const char *base, struct 
 		if ((r = build_cand(c, err)))
 			return r;
 	}
-	if ((r = gbi_store_drop_indexes(c->s, t->name, err)) || (r = prepare_insert(c, t, err)))
-		return r;
-	struct gbi_csvread *rd;
-	if ((r = gbi_csvread_new(&rd, name, c->fmt->sep, c->fmt->encoding, on_row, c, err))) {
-		sqlite3_finalize(c->ins);
-		return r;
-	}
-	char *buf = malloc(1 << 16);
-	if (!buf) {
-		r = gbi_err_set(err, GBI_ESYS, "out of memory");
-		goto out;
-	}
-	for (;;) {
-		long n = gbi_stream_read(st, buf, 1 << 16, err);
-		if (n < 0) {
-			r = err->code;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if ((r = gbi_csvread_feed(rd, buf, (size_t)n, err)))
-			goto out;
-	}
-	if ((r = gbi_csvread_finish(rd, err)))
+	if ((r = gbi_store_drop_indexes(c->s, t->name, err))
+	    || (r = prepare_insert(c, t, 1, &c->ins, err)) || (r = prepare_insert(c, t, MULTI, &c->multi, err))
+	    || (r = load_table(c, err)))
 		goto out;
 	gbi_stream_digest(st, ts->sha256, &ts->size);
 	if (c->o->on_progress)
@@ -456,10 +771,10 @@ static gbi_status on_table(void *vc, const char *name, const char *base, struct 
 	if (rc != SQLITE_DONE)
 		r = gbi_store_error(c->s, rc, "recording the input", err);
 out:
-	free(buf);
-	gbi_csvread_free(rd);
 	sqlite3_finalize(c->ins);
+	sqlite3_finalize(c->multi);
 	c->ins = NULL;
+	c->multi = NULL;
 	c->stream = NULL;
 	if (r == GBI_OK && strcmp(t->name, "cases") == 0) {
 		c->cases_read = 1;
@@ -877,7 +1192,7 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 	/* 3. unique keys within the batch */
 	for (int i = 0; i < c->res->ntables; i++) {
 		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
-		if (t->nunique && (r = check_unique(c, t, err)))
+		if (t->nunique && !c->keys_ordered[i] && (r = check_unique(c, t, err)))
 			return r;
 	}
 	if ((r = flush_rejects(c, err)))

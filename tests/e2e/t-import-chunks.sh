@@ -1,0 +1,58 @@
+# t-import-chunks.sh: gbi import of tables long enough to pass from the
+# reading thread to the writing one in several chunks (2048 rows each): the
+# rows stored are the rows read, rejects anywhere in the file are reported
+# in input order, and an error late in the file still changes nothing.
+
+need_gen() { [ -x "$GBI_GEN" ] || skip "no gbi-gen at $GBI_GEN"; }
+
+gen() { need_gen; "$GBI_GEN" -n 2000 -s 3 -o g >gen.out 2>&1 || fail "gbi-gen: exit $?"; }
+
+test_long_tables_stored_as_read() {
+	gen
+	gbi import -d s.db -m 0363 --table persons g/persons.csv
+	expect_rc 0
+	expect_err "g/persons.csv: 4770 rows read, 4770 imported, 0 rejected"
+	q s.db "select line || ',' || bsn || ',' || birth_date || ',' || ifnull(family_name, '') || ',' ||
+		ifnull(given_names, '') || ',' || ifnull(sex, '') from persons where live=1 and batch_id=1 order by rowid" > got
+	awk 'NR > 1 { print NR "," $0 }' g/persons.csv > want
+	expect_file got want
+	gbi import -d s.db -m 0363 --table incomes g/incomes.csv
+	expect_rc 0
+	expect_err "g/incomes.csv: 6948 rows read, 6948 imported, 0 rejected"
+	q s.db "select line || ',' || bsn || ',' || period || ',' || kind || ',' ||
+		printf('%d.%02d', amount / 100, amount % 100) || ',' || ifnull(source, '') from incomes order by rowid" > got
+	awk 'NR > 1 { print NR "," $0 }' g/incomes.csv > want
+	expect_file got want
+	expect_eq "$(q s.db 'select rows_read || "/" || rows_imported from batch_input order by batch_id')" "4770/4770
+6948/6948" "counts"
+}
+
+test_rejects_across_chunks_in_order() {
+	gen
+	# bad values at the first and last rows of the first two chunks, and a
+	# duplicate right after its original in an otherwise sorted file (so
+	# that the lines after it move one down)
+	awk 'NR == 2 || NR == 2049 || NR == 2050 || NR == 4097 { sub(/,[MFX]$/, ",Q") } { print }
+	     NR == 3000 { print }' g/persons.csv > p.csv
+	gbi import -d s.db -m 0363 --max-rejects 10 --table persons p.csv
+	expect_rc 1
+	expect_eq "$(grep -c "sex 'Q': not one of M|F|X" err)" 4 "bad values"
+	expect_err "p.csv:3001: bsn '$(sed -n 3000p g/persons.csv | cut -d, -f1)': duplicate: the same bsn as line 3000"
+	# the values first, in input order, then the keys
+	expect_eq "$(grep -o 'p.csv:[0-9][0-9]*' err | cut -d: -f2 | tr '\n' ' ')" "2 2049 2050 4098 3001 " "reject order"
+	expect_err "p.csv: 4771 rows read, 4766 imported, 5 rejected"
+	expect_eq "$(q s.db 'select count(*) from persons where live=1')" 4766 "rows kept"
+	expect_eq "$(q s.db 'select group_concat(line) from (select line from reject order by rowid)')" "2,2049,2050,4098,3001" "rejects stored"
+}
+
+test_late_error_changes_nothing() {
+	gen
+	gbi import -d s.db -m 0363 --table persons g/persons.csv
+	before=$(store_sum s.db)
+	awk 'NR == 10 { sub(/,[MFX]$/, ",Q") } { print } END { print "900000001,\"1980-01-01,x,y,M" }' g/persons.csv > p.csv
+	gbi import -d s.db -m 0363 --max-rejects 10 --table persons p.csv
+	expect_rc 3
+	expect_err "p.csv:10: sex 'Q': not one of M|F|X"
+	expect_err "p.csv:4772: unterminated quote"
+	expect_eq "$(store_sum s.db)" "$before" "store"
+}
