@@ -8,6 +8,12 @@
  * checking at the end (libcsv's csv_fini reports an open quote only with
  * CSV_STRICT_FINI, and still emits the buffered fields), NUL bytes, the
  * byte-order mark, and the conversion of each field to UTF-8.
+ *
+ * Most rows are one plain line: no quote, no carriage return but one before
+ * the line feed.  Those are split here, a field at a time with memchr, with
+ * the result libcsv gives (fields trimmed of spaces and tabs, a line of
+ * blanks no row); libcsv, a byte at a time, takes every other line, and the
+ * rest of a line that runs past the end of a chunk.
  */
 #include <csv.h>
 #include <errno.h>
@@ -32,6 +38,10 @@ struct gbi_csvread {
 	long nl_in_row;         /* newlines inside quoted fields of the row */
 	long rows;
 	int in_row;             /* fields seen since the last row end */
+	char sep;
+	int plain_ok;           /* the separator allows the plain-line path */
+	int at_start;           /* libcsv holds nothing: the next byte starts a line */
+	int lf_row;             /* libcsv reported a row end at a line feed */
 	int oversize;           /* the row exceeded GBI_CSV_MAX_ROW */
 	gbi_status cb_status;   /* what the row callback returned */
 	struct gbi_err *err;
@@ -49,10 +59,10 @@ static void *capped_realloc(void *p, size_t n)
 	return realloc(p, n);
 }
 
-static void on_field(void *data, size_t n, void *vr)
+/* Adds one field (its bytes as read) to the row; nl: count the line feeds
+ * in it (a quoted field may hold some). */
+static void add_field(struct gbi_csvread *r, const char *s, size_t n, int nl)
 {
-	struct gbi_csvread *r = vr;
-	const char *s = data;
 	if (r->cb_status)
 		return;
 	if (!r->in_row) {
@@ -63,9 +73,10 @@ static void on_field(void *data, size_t n, void *vr)
 		r->row.line = r->line;
 	}
 	r->in_row = 1;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '\n')
-			r->nl_in_row++;
+	if (nl)
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == '\n')
+				r->nl_in_row++;
 	/* libcsv's capped buffer stops a field only somewhat past the limit;
 	 * this makes the limit exact */
 	if (n > GBI_CSV_MAX_FIELD) {
@@ -76,12 +87,10 @@ static void on_field(void *data, size_t n, void *vr)
 	int k = r->row.nfields++;
 	if (k >= GBI_CSV_MAX_FIELDS || r->oversize)
 		return;
-	int ascii = 1;
+	unsigned char high = 0;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80) {
-			ascii = 0;
-			break;
-		}
+		high |= (unsigned char)s[i];
+	int ascii = high < 0x80;
 	size_t room = sizeof r->buf - r->used;
 	char *dst = r->buf + r->used;
 	size_t outlen;
@@ -128,9 +137,14 @@ static void on_field(void *data, size_t n, void *vr)
 	r->used += outlen + 1;
 }
 
-static void on_row(int c, void *vr)
+static void on_field(void *data, size_t n, void *vr)
 {
-	struct gbi_csvread *r = vr;
+	add_field(vr, data, n, 1);
+}
+
+/* Ends the row at terminator c. */
+static void end_row(struct gbi_csvread *r, int c)
+{
 	if (r->cb_status)
 		return;
 	if (r->in_row) {
@@ -149,6 +163,14 @@ static void on_row(int c, void *vr)
 	}
 	if (c == '\n')
 		r->line++;
+}
+
+static void on_row(int c, void *vr)
+{
+	struct gbi_csvread *r = vr;
+	if (c == '\n')
+		r->lf_row = 1;
+	end_row(r, c);
 }
 
 gbi_status gbi_csvread_new(struct gbi_csvread **out, const char *name, char sep,
@@ -170,6 +192,9 @@ gbi_status gbi_csvread_new(struct gbi_csvread **out, const char *name, char sep,
 	r->ctx = ctx;
 	r->line = 1;
 	r->cd = (iconv_t)-1;
+	r->at_start = 1;
+	r->sep = sep;
+	r->plain_ok = sep != ' ' && sep != '\t' && sep != '"' && sep != '\r' && sep != '\n';
 	if (strcmp(encoding, "UTF-8") != 0 && strcmp(encoding, "utf-8") != 0) {
 		r->cd = iconv_open("UTF-8", encoding);
 		if (r->cd == (iconv_t)-1) {
@@ -201,6 +226,70 @@ static gbi_status parse(struct gbi_csvread *r, const char *s, size_t n, struct g
 	return GBI_OK;
 }
 
+static int blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One plain line s[0..n) (no line feed, no carriage return, no quote) as
+ * libcsv reads it: fields trimmed of blanks; a line of blanks is no row. */
+static void plain_line(struct gbi_csvread *r, const char *s, size_t n)
+{
+	const char *e = s + n, *p = s;
+	while (p < e && blank(*p))
+		p++;
+	if (p < e) {
+		char sep = r->sep;
+		for (p = s;;) {
+			const char *f = memchr(p, sep, (size_t)(e - p));
+			const char *a = p, *b = f ? f : e;
+			while (a < b && blank(*a))
+				a++;
+			while (b > a && blank(b[-1]))
+				b--;
+			add_field(r, a, (size_t)(b - a), 0);
+			if (!f)
+				break;
+			p = f + 1;
+		}
+	}
+	end_row(r, '\n');
+}
+
+/* Splits plain lines here and gives libcsv the rest (see the top). */
+static gbi_status parse_lines(struct gbi_csvread *r, const char *s, size_t n, struct gbi_err *err)
+{
+	const char *end = s + n;
+	gbi_status st;
+	if (!r->plain_ok)
+		return parse(r, s, n, err);
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		if (r->at_start && nl) {
+			size_t len = (size_t)(nl - s);
+			if (len && s[len - 1] == '\r')
+				len--;
+			if (!memchr(s, '"', len) && !memchr(s, '\r', len)) {
+				r->err = err;
+				plain_line(r, s, len);
+				if (r->cb_status)
+					return r->cb_status;
+				s = nl + 1;
+				continue;
+			}
+		}
+		/* libcsv: up to the next line feed, after which it holds nothing
+		 * more when it ended a row there (not inside a quoted field) */
+		size_t k = nl ? (size_t)(nl + 1 - s) : (size_t)(end - s);
+		r->lf_row = 0;
+		if ((st = parse(r, s, k, err)))
+			return st;
+		r->at_start = nl && r->lf_row;
+		s += k;
+	}
+	return GBI_OK;
+}
+
 gbi_status gbi_csvread_feed(struct gbi_csvread *r, const void *buf, size_t n, struct gbi_err *err)
 {
 	const char *s = buf;
@@ -223,19 +312,19 @@ gbi_status gbi_csvread_feed(struct gbi_csvread *r, const void *buf, size_t n, st
 			const char *nul = memchr(r->bom, 0, 3);
 			if (nul)
 				return gbi_err_set(err, GBI_EINPUT, "%s:1: NUL byte (binary data, not a text table)", r->name);
-			if ((st = parse(r, (const char *)r->bom, 3, err)))
+			if ((st = parse_lines(r, (const char *)r->bom, 3, err)))
 				return st;
 		}
 	}
 	const char *nul = memchr(s, 0, n);
 	if (nul) {
-		gbi_status st = parse(r, s, (size_t)(nul - s), err);
+		gbi_status st = parse_lines(r, s, (size_t)(nul - s), err);
 		if (st)
 			return st;
 		return gbi_err_set(err, GBI_EINPUT, "%s:%ld: NUL byte (binary data, not a text table)", r->name,
 				   r->in_row ? r->row.line : r->line);
 	}
-	return parse(r, s, n, err);
+	return parse_lines(r, s, n, err);
 }
 
 gbi_status gbi_csvread_finish(struct gbi_csvread *r, struct gbi_err *err)
@@ -244,7 +333,7 @@ gbi_status gbi_csvread_finish(struct gbi_csvread *r, struct gbi_err *err)
 		r->started = 1;
 		if (memchr(r->bom, 0, r->nbom))
 			return gbi_err_set(err, GBI_EINPUT, "%s:1: NUL byte (binary data, not a text table)", r->name);
-		gbi_status st = parse(r, (const char *)r->bom, r->nbom, err);
+		gbi_status st = parse_lines(r, (const char *)r->bom, r->nbom, err);
 		if (st)
 			return st;
 	}

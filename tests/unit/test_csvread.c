@@ -364,3 +364,49 @@ Test(csvread, callback_error_stops)
 	cr_assert_eq(calls, 2);
 	gbi_csvread_free(r);
 }
+
+/* Plain lines are split without libcsv (csvread.c); fed a byte at a time,
+ * every line goes through libcsv.  Both must read the same rows, lines and
+ * errors, whatever mix of blanks, separators, carriage returns, quotes and
+ * multi-byte characters a line holds. */
+Test(csvread, plain_lines_read_as_libcsv_reads_them)
+{
+	static const char *const parts[] = {"a", "bc", "d", " ", "\t", ",", ",", ";", "\r", "\n", "\n", "\xc3\xa9",
+					    "\xff", "", "a", "bc", "d", ",", ";", "\n", "\"x\"", "\""};
+	const size_t nquoteless = sizeof parts / sizeof parts[0] - 2;
+	unsigned seed = 12345;
+	int read_ok = 0;
+	for (int round = 0; round < 4000; round++) {
+		char in[128];
+		size_t n = 0;
+		int lines = 0;
+		while (n < sizeof in - 8 && lines < 8) {
+			seed = seed * 1103515245u + 12345u;
+			/* one round in four has quotes */
+			const char *p = parts[(seed >> 16) % (nquoteless + (round % 4 == 0 ? 2 : 0))];
+			size_t k = strlen(p);
+			memcpy(in + n, p, k);
+			n += k;
+			lines += p[0] == '\n';
+		}
+		char sep = round % 3 == 2 ? ';' : ',';
+		struct seen one, each;
+		struct gbi_err e1, e2;
+		gbi_status s1 = read_csv(in, n, 0, sep, "UTF-8", &one, &e1);
+		gbi_status s2 = read_csv(in, n, 1, sep, "UTF-8", &each, &e2);
+		cr_assert_eq(s1, s2, "round %d: status %d vs %d (%s / %s)", round, s1, s2, e1.msg, e2.msg);
+		if (s1) {
+			cr_assert_str_eq(e1.msg, e2.msg, "round %d", round);
+			continue;
+		}
+		cr_assert_eq(one.n, each.n, "round %d: rows", round);
+		read_ok += one.n > 2;
+		for (int i = 0; i < one.n; i++) {
+			cr_assert_str_eq(one.text[i], each.text[i], "round %d row %d", round, i);
+			cr_assert_eq(one.line[i], each.line[i], "round %d row %d", round, i);
+			cr_assert_eq(one.nfields[i], each.nfields[i], "round %d row %d", round, i);
+			cr_assert_eq(one.bad[i], each.bad[i], "round %d row %d", round, i);
+		}
+	}
+	cr_assert_gt(read_ok, 400, "inputs read without error: %d", read_ok);
+}
