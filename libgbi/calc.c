@@ -1056,7 +1056,18 @@ gbi_status gbi_calc_case(const struct gbi_calc_period *cp, const struct gbi_calc
 	"m.live=1 AND (m.from_date IS NULL OR m.from_date<=:pe) AND (m.to_date IS NULL OR m.to_date>=:ps) "
 /* persons are joined, not looked up by a subquery (cheaper); a person with
  * live rows in two batches gives a member twice, which gather() drops */
-enum { Q_CASES, Q_MEMBERS, Q_HOUSE, Q_INCOMES, Q_ASSETS, Q_SANCTIONS, Q_DETENTIONS, Q_HELD, Q_N };
+/* the applicant's address a (of member m) and a housemate's h at the same dwelling, both in the period */
+#define ADDRESS_A "a.live=1 AND a.from_date<=:pe AND (a.to_date IS NULL OR a.to_date>=:ps) "
+#define HOUSEMATE_H \
+	"h.postcode=a.postcode AND h.house_number=a.house_number " \
+	" AND h.house_suffix IS a.house_suffix AND h.live=1 AND h.bsn<>m.bsn " \
+	" AND h.from_date<=:pe AND (h.to_date IS NULL OR h.to_date>=:ps) " \
+	" AND h.from_date<=ifnull(a.to_date,'9999-12-31') AND ifnull(h.to_date,'9999-12-31')>=a.from_date "
+#define EXCL_JOIN \
+	"h.live=1 AND h.from_date<=:pe AND (h.to_date IS NULL OR h.to_date>=:ps) " \
+	"AND a.postcode=h.postcode AND a.house_number=h.house_number AND a.house_suffix IS h.house_suffix AND " ADDRESS_A \
+	"AND m.bsn=a.bsn AND m.live=1 AND m.role='applicant' AND " MEMBER_IN_PERIOD "AND " HOUSEMATE_H "AND " FILTER("m")
+enum { Q_CASES, Q_MEMBERS, Q_HOUSE, Q_EXCL, Q_INCOMES, Q_ASSETS, Q_SANCTIONS, Q_DETENTIONS, Q_HELD, Q_N };
 static const char *const queries[Q_N] = {
 	[Q_CASES] = "SELECT c.case_id, c.muni, c.status, c.start_date, c.end_date, c.housing, c.work_exemption_from, "
 		"c.single_parent_exemption_from, c.cost_sharers, c.iban, c.account_name "
@@ -1066,23 +1077,27 @@ static const char *const queries[Q_N] = {
 		"ORDER BY m.case_id, m.muni",
 	/* the applicant's addresses in the period and who else was registered there */
 	[Q_HOUSE] = "SELECT m.case_id, m.muni, a.from_date, a.to_date, a.postcode, a.house_number, ifnull(a.house_suffix,''), "
-		"h.bsn, h.from_date, h.to_date, hp.birth_date, "
-		"x.kind, x.from_date, x.to_date, y.from_date, y.to_date "
+		"h.bsn, h.from_date, h.to_date, hp.birth_date "
 		"FROM members m "
-		"JOIN addresses a ON a.bsn=m.bsn AND a.live=1 AND a.from_date<=:pe AND (a.to_date IS NULL OR a.to_date>=:ps) "
-		"LEFT JOIN addresses h ON h.postcode=a.postcode AND h.house_number=a.house_number "
-		" AND h.house_suffix IS a.house_suffix AND h.live=1 AND h.bsn<>m.bsn "
-		" AND h.from_date<=:pe AND (h.to_date IS NULL OR h.to_date>=:ps) "
-		" AND h.from_date<=ifnull(a.to_date,'9999-12-31') AND ifnull(h.to_date,'9999-12-31')>=a.from_date "
+		"JOIN addresses a ON a.bsn=m.bsn AND " ADDRESS_A
+		"LEFT JOIN addresses h ON " HOUSEMATE_H
 		"LEFT JOIN persons hp ON hp.bsn=h.bsn AND hp.live=1 "
-		/* joins, not subqueries: a third of the stream's cost; the rare
-		 * housemate with several contracts or studies comes as several rows */
-		"LEFT JOIN contracts x ON x.bsn=h.bsn AND x.live=1 AND x.from_date<=:pe AND (x.to_date IS NULL OR x.to_date>=:ps) "
-		"LEFT JOIN studies y ON y.bsn=h.bsn AND y.live=1 AND y.wsf='yes' AND y.from_date<=:pe "
-		" AND (y.to_date IS NULL OR y.to_date>=:ps) "
 		/* the role first: it is in the index, so the other members' rows are never read */
 		"WHERE m.role='applicant' AND " MEMBER_IN_PERIOD "AND " FILTER("m")
 		"ORDER BY m.case_id, m.muni",
+	/* The contracts and WSF studies (art. 19a lid 1) of those housemates, the
+	 * same pairs of addresses as Q_HOUSE: few rows, so from them to the
+	 * cases, then sorted (as joins of Q_HOUSE they cost every housemate two
+	 * lookups, a third of the stream) */
+	[Q_EXCL] = "SELECT m.case_id, m.muni, h.bsn, 0, x.kind, x.from_date, x.to_date, x.rowid "
+		"FROM contracts x CROSS JOIN addresses h CROSS JOIN addresses a CROSS JOIN members m "
+		"WHERE x.live=1 AND x.from_date<=:pe AND (x.to_date IS NULL OR x.to_date>=:ps) AND h.bsn=x.bsn AND " EXCL_JOIN
+		"UNION ALL "
+		"SELECT m.case_id, m.muni, h.bsn, 1, 'study_wsf', y.from_date, y.to_date, y.rowid "
+		"FROM studies y CROSS JOIN addresses h CROSS JOIN addresses a CROSS JOIN members m "
+		"WHERE y.live=1 AND y.wsf='yes' AND y.from_date<=:pe AND (y.to_date IS NULL OR y.to_date>=:ps) AND h.bsn=y.bsn "
+		"AND " EXCL_JOIN
+		"ORDER BY 1, 2, 3, 4, 8",
 	/* the month's incomes; a gift row brings the gifts of the earlier months of
 	 * the year (they matter only when there is a gift this month) */
 	[Q_INCOMES] = "SELECT m.case_id, m.muni, i.bsn, i.period, i.kind, i.amount, i.rowid "
@@ -1271,7 +1286,9 @@ struct run {
 	int64_t *inc_rowid;      /* rowids of in.incomes, to drop duplicates */
 	int cap_rowid;
 	const char *lo, *hi;     /* the case range of this thread (filter & 4) */
-	FILE *spool;             /* results go here instead of the store (NULL: stored) */
+	struct chunk *chunk;     /* results go here instead of the store (NULL: stored) */
+	struct gbi_calc_exclusion *pend; /* a housemate's exclusions that come after the others */
+	int npend, cap_pend;
 	sqlite3_stmt *gifts;     /* a person's gifts earlier in the year (rare: prepared on first use) */
 };
 
@@ -1331,6 +1348,19 @@ static gbi_status add_income(struct run *r, const char *bsn, int32_t ym, int kin
 	i->period = ym;
 	i->kind = kind;
 	i->amount = amount;
+	return GBI_OK;
+}
+
+/* Appends exclusion e to the case being gathered unless it has it. */
+static gbi_status add_exclusion(struct run *r, const struct gbi_calc_exclusion *e, struct gbi_err *err)
+{
+	struct gbi_calc_input *in = &r->in;
+	for (int j = 0; j < in->nexclusions; j++)
+		if (strcmp(in->exclusions[j].bsn, e->bsn) == 0 && strcmp(in->exclusions[j].kind, e->kind) == 0
+		    && in->exclusions[j].from == e->from && in->exclusions[j].to == e->to)
+			return GBI_OK;
+	GROW(in->exclusions, in->nexclusions, r->cap.cx);
+	in->exclusions[in->nexclusions++] = *e;
 	return GBI_OK;
 }
 
@@ -1406,33 +1436,50 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 			for (int j = 0; j < in->nhousemates - 1; j++)
 				if (strcmp(in->housemates[j].bsn, h->bsn) == 0 && in->housemates[j].from == h->from
 				    && in->housemates[j].to == h->to) {
-					h = &in->housemates[j];   /* a repeat (several contracts or studies) */
+					h = &in->housemates[j];   /* a repeat */
 					in->nhousemates--;
 					break;
 				}
 			if (r->o->explain)
 				snprintf(h->dwelling, sizeof h->dwelling, "%.6s %lld%s%.8s", col(x->st, 4),
 					 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
-			/* exclusions: a contract (columns 11-13) and a WSF study (14-15) */
-			for (int k = 0; k < 2; k++) {
-				if (sqlite3_column_type(x->st, k ? 14 : 11) == SQLITE_NULL)
-					continue;
-				const char *kind = k ? "study_wsf" : col(x->st, 11);
-				int32_t ef = dcol(x->st, k ? 14 : 12), et = dcol(x->st, k ? 15 : 13);
-				int dup = 0;
-				for (int j = 0; j < in->nexclusions && !dup; j++)
-					dup = strcmp(in->exclusions[j].bsn, h->bsn) == 0 && strcmp(in->exclusions[j].kind, kind) == 0
-					      && in->exclusions[j].from == ef && in->exclusions[j].to == et;
-				if (!dup) {
-					GROW(in->exclusions, in->nexclusions, r->cap.cx);
-					struct gbi_calc_exclusion *e = &in->exclusions[in->nexclusions++];
-					gbi_strlcpy(e->bsn, h->bsn, sizeof e->bsn);
-					gbi_strlcpy(e->kind, kind, sizeof e->kind);
-					e->from = ef;
-					e->to = et;
-				}
-			}
 		}
+		if ((st = stream_step(s, x, err)))
+			return st;
+	}
+
+	/* Exclusions, by housemate in the order in which joining them to each
+	 * housemate row gave them: the first contract, the studies, the other
+	 * contracts (only their order within one housemate matters). */
+	x = &r->q[Q_EXCL];
+	char xbsn[10] = "";
+	int ncontracts = 0;
+	r->npend = 0;
+	for (;;) {
+		if ((st = stream_on(s, x, cid, mu, &on, err)))
+			return st;
+		struct gbi_calc_exclusion e;
+		if (on) {
+			gbi_strlcpy(e.bsn, col(x->st, 2), sizeof e.bsn);
+			gbi_strlcpy(e.kind, col(x->st, 4), sizeof e.kind);
+			e.from = dcol(x->st, 5);
+			e.to = dcol(x->st, 6);
+		}
+		if (!on || strcmp(e.bsn, xbsn) != 0) {
+			for (int k = 0; k < r->npend; k++)
+				if ((st = add_exclusion(r, &r->pend[k], err)))
+					return st;
+			r->npend = 0;
+			ncontracts = 0;
+			if (!on)
+				break;
+			gbi_strlcpy(xbsn, e.bsn, sizeof xbsn);
+		}
+		if (sqlite3_column_int(x->st, 3) == 0 && ncontracts++ > 0) {
+			GROW(r->pend, r->npend, r->cap_pend);
+			r->pend[r->npend++] = e;
+		} else if ((st = add_exclusion(r, &e, err)))
+			return st;
 		if ((st = stream_step(s, x, err)))
 			return st;
 	}
@@ -1680,10 +1727,11 @@ static gbi_status write_run(struct run *r, const struct gbi_params *p, int64_t v
 	return GBI_OK;
 }
 
-/* One computed result as the store and the output take it; in a spool file
- * it is followed by the iban, account name and components bytes. */
+/* One computed result as the store and the output take it; in a chunk of a
+ * national run it is followed by the iban, account name and components bytes. */
 struct outrow {
-	char case_id[33], muni[5], household[16], status[16], reasons[512];
+	char case_id[33], muni[5], household[16], status[16];
+	uint32_t reasons;         /* bit r for enum gbi_reason r */
 	int cost_sharers, days;
 	int64_t v[7];             /* norm, housing, sanction, income, bijstand, holiday reserve, payable */
 	int32_t n_iban, n_acct;   /* -1: NULL */
@@ -1707,6 +1755,9 @@ static gbi_status store_row(struct run *r, const char *per, int writing, const s
 		sum->not_entitled++;
 	if (!writing)
 		return GBI_OK;
+	char reasons[512];
+	gbi_reasons_format(h->reasons, reasons, sizeof reasons);
+	/* every parameter is bound for every row: no clear_bindings */
 	sqlite3_stmt *q = r->ins;
 	sqlite3_bind_int64(q, 1, sum->calc_run_id);
 	sqlite3_bind_text(q, 2, h->muni, -1, SQLITE_STATIC);
@@ -1718,25 +1769,24 @@ static gbi_status store_row(struct run *r, const char *per, int writing, const s
 	for (int i = 0; i < 7; i++)
 		sqlite3_bind_int64(q, 8 + i, h->v[i]);
 	sqlite3_bind_text(q, 15, h->status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 16, h->reasons, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 16, reasons, -1, SQLITE_STATIC);
 	if (iban)
-		sqlite3_bind_text(q, 17, iban, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 17, iban, h->n_iban, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(q, 17);
 	if (acct)
-		sqlite3_bind_text(q, 18, acct, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 18, acct, h->n_acct, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(q, 18);
-	sqlite3_bind_text(q, 19, comp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 19, comp, (int)h->n_comp, SQLITE_STATIC);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
 	if (rc != SQLITE_DONE)
 		return gbi_store_error(r->s, rc, "writing calc_result", err);
 	if (o->row) {
 		struct gbi_calc_row w = {
 			h->case_id, h->muni, per, h->household, h->cost_sharers, h->days,
-			h->v[0], h->v[1], h->v[2], h->v[3], h->v[4], h->v[5], h->v[6], h->status, h->reasons,
+			h->v[0], h->v[1], h->v[2], h->v[3], h->v[4], h->v[5], h->v[6], h->status, reasons,
 			iban, acct, comp,
 		};
 		if (o->row(o->ctx, &w))
@@ -1745,60 +1795,120 @@ static gbi_status store_row(struct run *r, const char *per, int writing, const s
 	return GBI_OK;
 }
 
-static gbi_status spool_put(FILE *f, const struct outrow *h, const char *iban, const char *acct, const char *comp,
-			    struct gbi_err *err)
+/* ---- a national run: two readers and a writer ------------------------------ */
+
+/* A run of every case reads and computes on NREADERS threads, each on its
+ * own connection, one chunk of about CHUNK_CASES cases at a time (a range of
+ * case ids; the chunks are handed out in case id order) into memory.  The
+ * main thread stores the chunks in their order as each becomes ready, while
+ * the readers go on: the same rows in the same order as one thread, with
+ * at most NSLOTS chunks in memory. */
+#define NREADERS 2
+#define NSLOTS 4
+#define CHUNK_CASES 2048
+
+struct chunk {
+	int k;                    /* the chunk's number; -1: the slot is free */
+	int ready;                /* computed, to be stored */
+	char lo[40], hi[40];      /* its case ids [lo, hi) */
+	char *buf;                /* struct outrow + iban + account name + components, ... */
+	size_t n, cap;
+};
+
+struct national {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;        /* any change of the fields below */
+	struct chunk slot[NSLOTS];/* chunk k in slot k % NSLOTS */
+	int next;                 /* the number of the next chunk to hand out */
+	int nchunks;              /* -1 until the last chunk has been handed out */
+	char lo[40];              /* the first case id of chunk next */
+	int ready;                /* readers in their read transaction */
+	int stop;                 /* an error: everyone stops */
+	struct gbi_store bounds;  /* finds the chunks' bounds; used under mu */
+	sqlite3_stmt *bound;
+	gbi_status st;            /* a reader's error, the first */
+	struct gbi_err err;
+};
+
+struct reader {
+	struct run r;
+	struct gbi_store store;
+	struct national *nat;
+	const struct gbi_calc_period *cp;
+	const char *per;
+	int64_t verify;
+	pthread_t tid;
+};
+
+/* The size of a result in a chunk: each string with its NUL, so that the
+ * writer passes them as they lie. */
+static size_t chunk_rec(const struct outrow *h)
 {
-	if (fwrite(h, sizeof *h, 1, f) != 1 || (h->n_iban > 0 && fwrite(iban, (size_t)h->n_iban, 1, f) != 1)
-	    || (h->n_acct > 0 && fwrite(acct, (size_t)h->n_acct, 1, f) != 1)
-	    || (h->n_comp > 0 && fwrite(comp, h->n_comp, 1, f) != 1))
-		return gbi_err_set(err, GBI_ESYS, "writing the results' temporary file: %s", strerror(errno));
+	size_t ni = h->n_iban > 0 ? (size_t)h->n_iban : 0, na = h->n_acct > 0 ? (size_t)h->n_acct : 0;
+	return sizeof *h + ni + 1 + na + 1 + h->n_comp + 1;
+}
+
+static gbi_status chunk_put(struct chunk *c, const struct outrow *h, const char *iban, const char *acct,
+			    const char *comp, struct gbi_err *err)
+{
+	size_t need = chunk_rec(h);
+	if (c->n + need > c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : (size_t)1 << 20;
+		while (ncap < c->n + need)
+			ncap *= 2;
+		char *t = realloc(c->buf, ncap);
+		if (!t)
+			return gbi_err_set(err, GBI_ESYS, "out of memory");
+		c->buf = t;
+		c->cap = ncap;
+	}
+	char *p = c->buf + c->n;
+	memcpy(p, h, sizeof *h);
+	p += sizeof *h;
+	const char *str[3] = {iban, acct, comp};
+	const size_t len[3] = {h->n_iban > 0 ? (size_t)h->n_iban : 0, h->n_acct > 0 ? (size_t)h->n_acct : 0, h->n_comp};
+	for (int i = 0; i < 3; i++) {
+		memcpy(p, str[i] ? str[i] : "", len[i]);
+		p[len[i]] = '\0';
+		p += len[i] + 1;
+	}
+	c->n += need;
 	return GBI_OK;
 }
 
-/* Stores the spooled results of f in their order. */
-static gbi_status spool_replay(struct run *r, FILE *f, const char *per, struct gbi_calc_summary *sum,
-			       struct gbi_err *err)
+/* Stores the results of chunk c in their order. */
+static gbi_status chunk_store(struct run *r, const struct chunk *c, const char *per, struct gbi_calc_summary *sum,
+			      struct gbi_err *err)
 {
-	char *buf = NULL;
-	size_t cap = 0;
 	gbi_status st = GBI_OK;
-	struct outrow h;
-	rewind(f);
-	while (!st && fread(&h, sizeof h, 1, f) == 1) {
-		size_t ni = h.n_iban > 0 ? (size_t)h.n_iban : 0, na = h.n_acct > 0 ? (size_t)h.n_acct : 0;
-		size_t need = ni + na + h.n_comp + 3;
-		if (need > cap) {
-			char *t = realloc(buf, need);
-			if (!t) {
-				st = gbi_err_set(err, GBI_ESYS, "out of memory");
-				break;
-			}
-			buf = t;
-			cap = need;
-		}
-		char *iban = buf, *acct = buf + ni + 1, *comp = acct + na + 1;
-		if ((ni && fread(iban, ni, 1, f) != 1) || (na && fread(acct, na, 1, f) != 1)
-		    || (h.n_comp && fread(comp, h.n_comp, 1, f) != 1)) {
-			st = gbi_err_set(err, GBI_ESYS, "reading the results' temporary file: short read");
-			break;
-		}
-		iban[ni] = acct[na] = comp[h.n_comp] = '\0';
+	for (size_t at = 0; !st && at < c->n;) {
+		struct outrow h;
+		memcpy(&h, c->buf + at, sizeof h);
+		const char *iban = c->buf + at + sizeof h;
+		const char *acct = iban + (h.n_iban > 0 ? h.n_iban : 0) + 1;
+		const char *comp = acct + (h.n_acct > 0 ? h.n_acct : 0) + 1;
+		at += chunk_rec(&h);
 		st = store_row(r, per, 1, &h, h.n_iban < 0 ? NULL : iban, h.n_acct < 0 ? NULL : acct, comp, sum, err);
 	}
-	if (!st && ferror(f))
-		st = gbi_err_set(err, GBI_ESYS, "reading the results' temporary file: %s", strerror(errno));
-	free(buf);
 	return st;
 }
 
-/* Prepares and starts r's streams on r->s (filtered as with_filter). */
+/* The streams that a national run's reader restarts for each chunk, on the
+ * chunk's range of case ids; the others (few rows, sorted) it reads once. */
+static const unsigned char chunked[Q_N] = {
+	[Q_CASES] = 1, [Q_MEMBERS] = 1, [Q_HOUSE] = 1, [Q_INCOMES] = 1, [Q_ASSETS] = 1, [Q_SANCTIONS] = 1,
+};
+
+/* Prepares and starts r's streams on r->s (filtered as with_filter; with
+ * filtered & 4 only the chunked streams take the range [r->lo, r->hi)). */
 static gbi_status open_streams(struct run *r, int filtered, int64_t verify, struct gbi_err *err)
 {
 	const struct gbi_calc_opts *o = r->o;
 	for (int i = 0; i < Q_N; i++) {
 		if (i == Q_HELD && !verify)
 			continue;
-		char *sql = with_filter(queries[i], filtered);
+		int f = chunked[i] ? filtered : filtered & ~4;
+		char *sql = with_filter(queries[i], f);
 		if (!sql)
 			return gbi_err_set(err, GBI_ESYS, "out of memory");
 		gbi_status st = gbi_store_prepare(r->s, sql, &r->q[i].st, err);
@@ -1806,9 +1916,24 @@ static gbi_status open_streams(struct run *r, int filtered, int64_t verify, stru
 		if (st)
 			return st;
 		bind_all(r->q[i].st, o->period, o->nmunis, o->ncases || o->explain, verify);
-		if (filtered & 4)
+		if (f & 4)
 			bind_range(r->q[i].st, r->lo, r->hi);
 		if ((st = stream_step(r->s, &r->q[i], err)))
+			return st;
+	}
+	return GBI_OK;
+}
+
+/* Restarts the chunked streams on the range [r->lo, r->hi). */
+static gbi_status restart_streams(struct run *r, struct gbi_err *err)
+{
+	for (int i = 0; i < Q_N; i++) {
+		if (!chunked[i])
+			continue;
+		sqlite3_reset(r->q[i].st);
+		bind_range(r->q[i].st, r->lo, r->hi);
+		gbi_status st = stream_step(r->s, &r->q[i], err);
+		if (st)
 			return st;
 	}
 	return GBI_OK;
@@ -1829,6 +1954,7 @@ static void free_inputs(struct run *r)
 	free(r->in.members);
 	free(r->in.housemates);
 	free(r->in.exclusions);
+	free(r->pend);
 	free(r->in.incomes);
 	free(r->inc_rowid);
 	free(r->in.assets);
@@ -1836,7 +1962,7 @@ static void free_inputs(struct run *r)
 	free(r->in.detentions);
 }
 
-/* Computes every case of r's streams: stored (r->spool NULL) or spooled. */
+/* Computes every case of r's streams: stored (r->chunk NULL) or put in r->chunk. */
 static gbi_status compute_cases(struct run *r, const struct gbi_calc_period *cp, const char *per, int writing,
 				struct gbi_calc_summary *sum, int *found, struct gbi_err *err)
 {
@@ -1873,7 +1999,7 @@ static gbi_status compute_cases(struct run *r, const struct gbi_calc_period *cp,
 		memcpy(h.muni, in->muni, sizeof h.muni);
 		gbi_strlcpy(h.household, res.household, sizeof h.household);
 		gbi_strlcpy(h.status, res.status, sizeof h.status);
-		gbi_reasons_format(res.reasons, h.reasons, sizeof h.reasons);
+		h.reasons = res.reasons;
 		h.cost_sharers = res.cost_sharers;
 		h.days = res.days;
 		const int64_t v[7] = {res.norm, res.housing_reduction, res.sanction, res.income, res.bijstand,
@@ -1884,8 +2010,8 @@ static gbi_status compute_cases(struct run *r, const struct gbi_calc_period *cp,
 		h.n_iban = iban ? (int32_t)strlen(iban) : -1;
 		h.n_acct = acct ? (int32_t)strlen(acct) : -1;
 		h.n_comp = (uint32_t)strlen(res.components);
-		if (r->spool)
-			st = spool_put(r->spool, &h, iban, acct, res.components, err);
+		if (r->chunk)
+			st = chunk_put(r->chunk, &h, iban, acct, res.components, err);
 		else
 			st = store_row(r, per, writing, &h, iban, acct, res.components, sum, err);
 		free(res.components);
@@ -1897,60 +2023,229 @@ static gbi_status compute_cases(struct run *r, const struct gbi_calc_period *cp,
 	return GBI_OK;
 }
 
-/* The second thread of a national run: its own read-only connection (the
- * main connection holds the write lock, which lets readers read), the cases
- * from r.lo on, spooled for the main thread to store after the join. */
-struct worker {
-	struct run r;
-	struct gbi_store store;
-	const struct gbi_calc_period *cp;
-	const char *per;
-	int64_t verify;
-	gbi_status st;
-	struct gbi_err err;
-	pthread_t tid;
-};
-
-static void *worker_main(void *arg)
+/* A read-only connection to the file of the store at path that takes no
+ * locks (immutable=1), for a national run's readers.  Safe here because the
+ * main connection holds the store's write lock from before they open until
+ * after they are done, so no other process changes the file, and the main
+ * connection itself changes only pages of calc_run and calc_result, free
+ * pages and the header of page 1, which a reader reads only when it opens and
+ * begins its one read transaction, before the first result is stored (the
+ * main thread waits for that).  Taking no lock lets the main connection
+ * write its cache out to the file while they read; with a shared lock held
+ * it could not, and would hold every result in memory. */
+static gbi_status open_reader(const char *path, struct gbi_store *rs, struct gbi_err *err)
 {
-	struct worker *w = arg;
-	struct gbi_store *s = &w->store;
-	int found = 0;
-	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK)
-		w->st = gbi_store_error(s, rc, "open", &w->err);
-	else {
-		sqlite3_busy_timeout(s->db, 30000);
-		sqlite3_extended_result_codes(s->db, 1);
-		w->st = gbi_store_exec(s, "PRAGMA cache_size=-16384", &w->err);
+	char uri[sizeof rs->path * 3 + 32];
+	size_t n = (size_t)snprintf(uri, sizeof uri, "%s", path[0] == '/' ? "file://" : "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < sizeof uri; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("/._-~", *p))
+			uri[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(uri + n, 4, "%%%02X", *p);
 	}
-	if (!w->st)
-		w->st = open_streams(&w->r, 4, w->verify, &w->err);
-	if (!w->st)
-		w->st = compute_cases(&w->r, w->cp, w->per, 1, NULL, &found, &w->err);
-	close_streams(&w->r);
-	sqlite3_close_v2(s->db);
-	s->db = NULL;
+	snprintf(uri + n, sizeof uri - n, "?immutable=1");
+	gbi_strlcpy(rs->path, path, sizeof rs->path);
+	int rc = sqlite3_open_v2(uri, &rs->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK)
+		return gbi_store_error(rs, rc, "open", err);
+	sqlite3_extended_result_codes(rs->db, 1);
+	/* one read transaction for all the reader's statements */
+	return gbi_store_exec(rs, "PRAGMA cache_size=-16384; BEGIN", err);
+}
+
+static void close_reader(struct gbi_store *rs)
+{
+	if (rs->db) {
+		sqlite3_exec(rs->db, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close_v2(rs->db);
+		rs->db = NULL;
+	}
+}
+
+/* The next chunk: the bounds, and the slot (the caller holds nat->mu and has
+ * waited for the slot to be free).  *out NULL when every chunk has been
+ * handed out. */
+static gbi_status next_chunk(struct national *nat, struct chunk **out, struct gbi_err *err)
+{
+	*out = NULL;
+	if (nat->nchunks >= 0 && nat->next >= nat->nchunks)
+		return GBI_OK;
+	/* the case id CHUNK_CASES rows on; the next case id when they all have this one */
+	char hi[40] = "";
+	for (int pass = 0; pass < 2 && !hi[0]; pass++) {
+		sqlite3_stmt *q = nat->bound;
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, nat->lo, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 2, pass ? 0 : CHUNK_CASES);
+		sqlite3_bind_int(q, 3, pass);
+		int rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			gbi_strlcpy(hi, col(q, 0), sizeof hi);
+		sqlite3_reset(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return gbi_store_error(&nat->bounds, rc, "reading cases", err);
+		if (rc == SQLITE_DONE)
+			break;
+		if (strcmp(hi, nat->lo) <= 0)
+			hi[0] = '\0';
+	}
+	struct chunk *c = &nat->slot[nat->next % NSLOTS];
+	c->k = nat->next++;
+	c->ready = 0;
+	c->n = 0;
+	gbi_strlcpy(c->lo, nat->lo, sizeof c->lo);
+	/* above every case id (A-Z a-z 0-9 . _ -) */
+	gbi_strlcpy(c->hi, hi[0] ? hi : "\x7f", sizeof c->hi);
+	gbi_strlcpy(nat->lo, hi, sizeof nat->lo);
+	if (!hi[0])
+		nat->nchunks = nat->next;
+	*out = c;
+	return GBI_OK;
+}
+
+static void national_stop(struct national *nat, gbi_status st, const struct gbi_err *err)
+{
+	pthread_mutex_lock(&nat->mu);
+	if (st && !nat->st) {
+		nat->st = st;
+		nat->err = *err;
+	}
+	nat->stop = 1;
+	pthread_cond_broadcast(&nat->cv);
+	pthread_mutex_unlock(&nat->mu);
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct national *nat = rd->nat;
+	struct run *r = &rd->r;
+	struct gbi_err err;
+	gbi_err_clear(&err);
+	int found = 0;
+	r->lo = r->hi = "";
+	gbi_status st = open_reader(rd->store.path, &rd->store, &err);
+	if (!st)
+		st = open_streams(r, 4, rd->verify, &err);
+	pthread_mutex_lock(&nat->mu);
+	nat->ready++;
+	pthread_cond_broadcast(&nat->cv);
+	pthread_mutex_unlock(&nat->mu);
+	while (!st) {
+		struct chunk *c = NULL;
+		pthread_mutex_lock(&nat->mu);
+		while (!nat->stop && !(nat->nchunks >= 0 && nat->next >= nat->nchunks) && nat->slot[nat->next % NSLOTS].k != -1)
+			pthread_cond_wait(&nat->cv, &nat->mu);
+		if (!nat->stop)
+			st = next_chunk(nat, &c, &err);
+		pthread_mutex_unlock(&nat->mu);
+		if (st || !c)
+			break;
+		r->lo = c->lo;
+		r->hi = c->hi;
+		r->chunk = c;
+		if (!(st = restart_streams(r, &err)))
+			st = compute_cases(r, rd->cp, rd->per, 1, NULL, &found, &err);
+		r->chunk = NULL;
+		pthread_mutex_lock(&nat->mu);
+		c->ready = 1;
+		pthread_cond_broadcast(&nat->cv);
+		pthread_mutex_unlock(&nat->mu);
+	}
+	if (st)
+		national_stop(nat, st, &err);
+	close_streams(r);
+	close_reader(&rd->store);
 	return NULL;
 }
 
-/* The case id where the second thread's cases begin: 55 % of the live
- * cases go to it, as the main thread has the setup before its share (""
- * when there are no cases). */
-static gbi_status split_point(struct gbi_store *s, char *mid, size_t size, struct gbi_err *err)
+/* Computes and stores every case (see NREADERS): the main thread stores. */
+static gbi_status run_national(struct run *r, const struct gbi_calc_period *cp, const char *per, int64_t verify,
+			       struct gbi_calc_summary *sum, struct gbi_err *err)
 {
-	sqlite3_stmt *q;
-	mid[0] = '\0';
-	gbi_status st = gbi_store_prepare(s, "SELECT case_id FROM cases WHERE live=1 ORDER BY case_id, muni LIMIT 1 "
-					  "OFFSET (SELECT count(*) FROM cases WHERE live=1)*45/100", &q, err);
-	if (st)
-		return st;
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		gbi_strlcpy(mid, col(q, 0), size);
-	else if (rc != SQLITE_DONE)
-		st = gbi_store_error(s, rc, "reading cases", err);
-	sqlite3_finalize(q);
+	struct national *nat = calloc(1, sizeof *nat);
+	struct reader *rd = calloc(NREADERS, sizeof *rd);
+	int started = 0, k;
+	gbi_status st = GBI_OK;
+	if (!nat || !rd) {
+		free(nat);
+		free(rd);
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	}
+	pthread_mutex_init(&nat->mu, NULL);
+	pthread_cond_init(&nat->cv, NULL);
+	nat->nchunks = -1;
+	for (k = 0; k < NSLOTS; k++)
+		nat->slot[k].k = -1;
+	if ((st = open_reader(r->s->path, &nat->bounds, err))
+	    || (st = gbi_store_prepare(&nat->bounds,
+				       "SELECT case_id FROM cases WHERE live=1 AND case_id>=?1 AND (?3=0 OR case_id>?1) "
+				       "ORDER BY case_id LIMIT 1 OFFSET ?2", &nat->bound, err)))
+		goto done;
+	for (k = 0; k < NREADERS; k++) {
+		struct reader *w = &rd[k];
+		w->r.pols = malloc((size_t)(r->npols ? r->npols : 1) * sizeof *r->pols);
+		if (!w->r.pols) {
+			st = gbi_err_set(err, GBI_ESYS, "out of memory");
+			goto done;
+		}
+		memcpy(w->r.pols, r->pols, (size_t)r->npols * sizeof *r->pols);
+		w->r.npols = w->r.cpols = r->npols;
+		w->r.s = &w->store;
+		w->r.o = r->o;
+		gbi_strlcpy(w->store.path, r->s->path, sizeof w->store.path);
+		w->nat = nat;
+		w->cp = cp;
+		w->per = per;
+		w->verify = verify;
+		if (pthread_create(&w->tid, NULL, reader_main, w) != 0) {
+			st = gbi_err_set(err, GBI_ESYS, "starting a thread failed");
+			goto done;
+		}
+		started++;
+	}
+	/* nothing is stored before every reader has begun its read transaction */
+	pthread_mutex_lock(&nat->mu);
+	while (!nat->stop && nat->ready < NREADERS)
+		pthread_cond_wait(&nat->cv, &nat->mu);
+	pthread_mutex_unlock(&nat->mu);
+	for (k = 0; !st; k++) {
+		struct chunk *c = &nat->slot[k % NSLOTS];
+		pthread_mutex_lock(&nat->mu);
+		while (!nat->stop && !(c->k == k && c->ready) && !(nat->nchunks >= 0 && k >= nat->nchunks))
+			pthread_cond_wait(&nat->cv, &nat->mu);
+		int end = nat->stop || !(c->k == k && c->ready);
+		pthread_mutex_unlock(&nat->mu);
+		if (end)
+			break;
+		st = chunk_store(r, c, per, sum, err);
+		pthread_mutex_lock(&nat->mu);
+		c->k = -1;
+		c->ready = 0;
+		pthread_cond_broadcast(&nat->cv);
+		pthread_mutex_unlock(&nat->mu);
+	}
+done:
+	if (st || started < NREADERS)
+		national_stop(nat, GBI_OK, err);
+	for (k = 0; k < started; k++)
+		pthread_join(rd[k].tid, NULL);
+	if (!st && nat->st) {
+		st = nat->st;
+		*err = nat->err;
+	}
+	for (k = 0; k < NREADERS; k++) {
+		free_inputs(&rd[k].r);
+		free(rd[k].r.pols);
+	}
+	for (k = 0; k < NSLOTS; k++)
+		free(nat->slot[k].buf);
+	sqlite3_finalize(nat->bound);
+	close_reader(&nat->bounds);
+	pthread_cond_destroy(&nat->cv);
+	pthread_mutex_destroy(&nat->mu);
+	free(nat);
+	free(rd);
 	return st;
 }
 
@@ -1962,13 +2257,12 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 	memset(sum, 0, sizeof *sum);
 	r.s = s;
 	r.o = o;
-	struct worker *wk = NULL;
 	struct gbi_calc_period *cp = NULL;
 	gbi_status st = gbi_calc_period_new(p, o->period, &cp, err);
 	if (st)
 		return st;
 	int writing = !o->explain;
-	char per[8], mid[40] = "";
+	char per[8];
 	gbi_period_format(o->period, per);
 	if (writing && (st = gbi_store_begin(s, err)))
 		goto done;
@@ -2017,57 +2311,9 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 		if (st)
 			goto done;
 	}
-	/* A run of every case reads and computes on two threads, each half of
-	 * the cases by case id into a temporary file; the main thread stores
-	 * both after the join (a write that spills to the store needs every
-	 * reader gone).  Same rows, same order as one thread. */
-	if (writing && !o->nmunis && !o->ncases) {
-		if ((st = split_point(s, mid, sizeof mid, err)))
-			goto done;
-	}
 	int found = 0;
-	if (mid[0]) {
-		wk = calloc(1, sizeof *wk);
-		if (!wk || !(r.spool = tmpfile()) || !(wk->r.spool = tmpfile())) {
-			st = gbi_err_set(err, GBI_ESYS, "temporary file: %s", wk ? strerror(errno) : "out of memory");
-			goto done;
-		}
-		wk->r.pols = malloc((size_t)(r.npols ? r.npols : 1) * sizeof *r.pols);
-		if (!wk->r.pols) {
-			st = gbi_err_set(err, GBI_ESYS, "out of memory");
-			goto done;
-		}
-		memcpy(wk->r.pols, r.pols, (size_t)r.npols * sizeof *r.pols);
-		wk->r.npols = wk->r.cpols = r.npols;
-		wk->r.s = &wk->store;
-		wk->r.o = o;
-		wk->r.lo = mid;
-		wk->r.hi = "\x7f";   /* above every case id (A-Z a-z 0-9 . _ -) */
-		gbi_strlcpy(wk->store.path, s->path, sizeof wk->store.path);
-		wk->cp = cp;
-		wk->per = per;
-		wk->verify = verify;
-		gbi_err_clear(&wk->err);
-		r.lo = "";
-		r.hi = mid;
-		if (pthread_create(&wk->tid, NULL, worker_main, wk) != 0) {
-			st = gbi_err_set(err, GBI_ESYS, "starting a thread failed");
-			goto done;
-		}
-		st = open_streams(&r, 4, verify, err);
-		if (!st)
-			st = compute_cases(&r, cp, per, writing, sum, &found, err);
-		close_streams(&r);
-		pthread_join(wk->tid, NULL);
-		if (!st && wk->st) {
-			st = wk->st;
-			*err = wk->err;
-		}
-		if (!st)
-			st = spool_replay(&r, r.spool, per, sum, err);
-		if (!st)
-			st = spool_replay(&r, wk->r.spool, per, sum, err);
-		if (st)
+	if (writing && !o->nmunis && !o->ncases) {
+		if ((st = run_national(&r, cp, per, verify, sum, err)))
 			goto done;
 	} else {
 		if ((st = open_streams(&r, (o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0), verify, err)))
@@ -2095,15 +2341,6 @@ done:
 		sum->calc_run_id = 0;
 	free_inputs(&r);
 	free(r.pols);
-	if (r.spool)
-		fclose(r.spool);
-	if (wk) {
-		free_inputs(&wk->r);
-		free(wk->r.pols);
-		if (wk->r.spool)
-			fclose(wk->r.spool);
-		free(wk);
-	}
 	gbi_calc_period_free(cp);
 	return st;
 }

@@ -6,10 +6,10 @@
  * query per case), computes every case with a right on some day of the
  * period, and writes one calc_run with its calc_result rows
  * (libgbi/schema/20-calculate.sql) in one transaction.  A run of every case
- * reads and computes on two threads (the second on its own read-only
- * connection, each over a range of case ids, into a temporary file) and
- * stores the results on the main thread after both are done, in the same
- * order.  The same store and parameters give the same rows.  gbi_calc_case() is the computation of one
+ * reads and computes on two threads, each on its own read-only connection,
+ * a chunk of case ids at a time into memory, while the main thread stores
+ * the chunks in case id order as they become ready (at most a few chunks
+ * in memory).  The same store and parameters give the same rows.  gbi_calc_case() is the computation of one
  * case from its inputs, with no store, for tests and explanations.
  *
  * The computation (gbi-calculate(1), ../shared/domain/participatiewet.md

@@ -1,0 +1,60 @@
+# t-calculate-national.sh: gbi calculate of every case on data long enough
+# to be read by the two reading threads in several chunks (2048 cases
+# each): the rows printed and stored are those of runs one municipality at
+# a time (which read on one thread), in (case_id, municipality) order, and a
+# run stopped halfway stores nothing.
+
+need_gen() { [ -x "$GBI_GEN" ] || skip "no gbi-gen at $GBI_GEN"; }
+
+gen_store() {
+	need_gen
+	"$GBI_GEN" -n 6000 -s 5 -o g >gen.out 2>&1 || { fail "gbi-gen: exit $?"; return 1; }
+	"$GBI" import -q -d s.db g/*.csv >/dev/null 2>&1 || { fail "import of generated data failed"; return 1; }
+	# block findings make some cases held
+	"$GBI" verify -d s.db --period 2026-05 >/dev/null 2>&1
+	[ "$(q s.db "SELECT count(*) FROM verify_run")" = 1 ] || { fail "verify stored no run"; return 1; }
+}
+
+RESULT="municipality, case_id, period, household, cost_sharers, days, norm, housing_reduction, sanction, income,
+	bijstand, holiday_reserve, payable, status, reasons, iban, account_name, components"
+
+test_national_run_is_the_runs_per_municipality() {
+	gen_store || return
+	gbi calculate -d s.db --period 2026-05
+	expect_rc 1
+	cp out national.csv
+	n=$(($(wc -l < national.csv) - 1))
+	[ "$n" -gt 4096 ] || fail "$n cases: fewer than three chunks"
+	expect_eq "$(q s.db "SELECT count(*) FROM calc_result WHERE calc_run_id=1")" "$n" "stored rows"
+	tail -n +2 national.csv | cut -d, -f1,2 > keys
+	LC_ALL=C sort -t, -k1,1 -k2,2 keys > sorted
+	expect_file keys sorted
+	# stored in the order printed
+	q s.db "SELECT case_id || ',' || municipality FROM calc_result WHERE calc_run_id=1 ORDER BY rowid" > stored
+	expect_file stored keys
+	: > per.csv
+	for m in $(q s.db "SELECT DISTINCT muni FROM cases WHERE live=1 ORDER BY 1"); do
+		"$GBI" calculate -d s.db --period 2026-05 -m "$m" > m.csv 2>/dev/null
+		tail -n +2 m.csv >> per.csv
+	done
+	LC_ALL=C sort per.csv > a
+	tail -n +2 national.csv | LC_ALL=C sort > b
+	expect_file b a
+	q s.db "SELECT $RESULT FROM calc_result WHERE calc_run_id=1 ORDER BY municipality, case_id" > a
+	q s.db "SELECT $RESULT FROM calc_result WHERE calc_run_id>1 ORDER BY municipality, case_id" > b
+	expect_file b a
+	# and again: the same bytes
+	gbi calculate -d s.db --period 2026-05
+	expect_file out national.csv
+}
+
+test_national_run_stopped_stores_nothing() {
+	gen_store || return
+	before=$(store_sum s.db)
+	"$GBI" calculate -d s.db --period 2026-05 >/dev/full 2>err
+	rc=$?
+	expect_rc 5
+	expect_err "the output could not be written"
+	expect_eq "$(store_sum s.db)" "$before" "store after a stopped run"
+	expect_eq "$(q s.db "SELECT count(*) FROM calc_result")" 0 "rows stored"
+}
