@@ -37,7 +37,7 @@
 #define CH_ROWS 2048
 #define CH_ARENA (2 * GBI_CSV_MAX_ROW)   /* room for the largest row, twice */
 #define NCHUNKS 3
-#define MULTI 16                          /* rows per INSERT statement */
+#define MULTI 64                          /* rows per INSERT statement */
 
 enum { V_NULL = -1, V_INT = -2 };
 struct val {
