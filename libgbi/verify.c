@@ -2,17 +2,19 @@
  * verify.c: the rule catalogue of gbi verify and the run that applies it
  * (verify.h).
  *
- * A run builds a few temporary tables over the live rows once, then runs
+ * A run works on two connections at once, one per core (see lanes below):
+ * each builds a few temporary tables over the live rows once, then runs
  * each rule's SQL, which inserts into temp.vf; the last statement copies
  * temp.vf into `finding` sorted by municipality, case and rule, leaving out
  * review and info rules the municipality's policy switched off.
  *
  *   temp.vc     the cases of the period: every application and every case
- *               running on a day of it, of ALL municipalities (cross-case
- *               rules need them), with in_scope for the --municipality and
- *               --case filters
- *   temp.vm     their members on a day of the period, with the person's
- *               date of birth and persons row
+ *               running on a day of it (the first lane: of ALL
+ *               municipalities, for the rules across cases), with scope0
+ *               for the --municipality and --case filters and in_scope for
+ *               scope0 and the lane's share of the cases
+ *   temp.vm     the members on a day of the period of the cases in_scope,
+ *               with the person's date of birth and persons row
  *   temp.va     the addresses of applicants and partners on a day of it
  *   temp.vpol   per municipality: policy thresholds on the period's first day
  *   temp.vitem  (rules on means) the items of a case's assets: declared
@@ -21,20 +23,26 @@
  *               message: a duplicate is ignored, so the first row found
  *               proves a finding, and the key gives the order of the output
  *
- * Speed (gbi-gen -n 420000: 11-16 s of CPU, one core; most of it per-row work
- * inside SQLite): the working tables are keyed and indexed by (case_id,
- * muni), the order cases and members are stored in, so they are built from
- * nearly sorted rows and the rules walk them in order; a rule that needs a
- * few cases (two applicants, cost-sharers, applications) finds those first.
+ * The rules across cases (ONCE: a member in two cases, singles at one
+ * address, a shared IBAN) run on the first lane only and read the other
+ * cases from vc and the store, not from vm.
+ *
+ * Speed (gbi-gen -n 420000: 11-16 s of CPU in all; most of it per-row work
+ * inside SQLite): the working tables are keyed by (case_id, muni), the
+ * order cases and members are stored in, so they are built from nearly
+ * sorted rows and the rules walk them in order; a rule that needs a few
+ * cases (two applicants, cost-sharers, applications) finds those first.
  * Check a changed statement with EXPLAIN QUERY PLAN for SCANs of temp.vm
  * and temp B-trees, and compare the output of the national run before and
  * after: the order of scans decides which row proves a duplicate finding.
  *
  * Named parameters of the statements: :period 'YYYY-MM', :ps and :pe its
- * first and last day, :ys the first day of its year, :aow_cut the latest
+ * first and last day, :lo and :hi the lane's case ids (>= :lo, < :hi), :all
+ * 1 when vc has every case, :ys the first day of its year, :aow_cut the latest
  * date of birth that has reached AOW age by :pe, :lim_single, :lim_family,
  * :lim_home (asset limits, cents), :norm_single, :norm_couple (cents).
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +57,9 @@
 #include "banned.h"
 
 #define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem_case */
+#define NEED_VA 0x200u    /* internal: the rule reads temp.va */
+#define ONCE 0x400u       /* internal: a rule across cases, run on one lane only (see gbi_verify_run) */
+#define LANE2 0x800u      /* internal: with ONCE, on the second lane */
 /* The row proving a sum over a case's items: the largest item of the sorts
  * KINDS (value, then table, batch and line decide ties), looked up only for
  * the cases with a finding; ALIAS.src_table etc. are NULL when there is none. */
@@ -94,19 +105,32 @@ static const struct gbi_rule rules[] = {
 	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope AND a.role='partner'"},
 	{"MEMBER_IN_TWO_CASES", "block", "PW art. 40 lid 1, art. 4 lid 1 a",
 	 "a member is in another case of this or another municipality in the same period (double payment)",
-	 "cases,members", 0,
+	 "cases,members", ONCE,
+	 /* vmx: the members of the period (as in vm, of every case) whose BSN
+	    has more than one live members row, in vm's order */
+	 "DROP TABLE IF EXISTS temp.vmx;"
+	 "CREATE TEMP TABLE vmx AS SELECT m.muni, m.case_id, m.bsn, m.role, m.batch_id, m.line, c.scope0 AS in_scope, "
+	 "m.from_date AS fd, m.to_date AS td FROM (SELECT bsn FROM members WHERE live=1 GROUP BY bsn HAVING count(*) > 1) d "
+	 "CROSS JOIN members m ON m.live=1 AND m.bsn=d.bsn CROSS JOIN vc c ON c.case_id=m.case_id AND c.muni=m.muni "
+	 "WHERE c.status='application' OR (" IN_PERIOD("m") ") ORDER BY m.case_id, m.muni, m.role, m.rowid;"
+	 "CREATE INDEX temp.vmx_bsn ON vmx(bsn, case_id, muni);"
 	 "INSERT INTO vf SELECT 'MEMBER_IN_TWO_CASES', a.muni, a.case_id, a.bsn, "
 	 "printf('%s here and %s in case %s of municipality %s', a.role, b.role, b.case_id, b.muni), 'members', a.batch_id, a.line "
-	 "FROM (SELECT bsn FROM vm WHERE bsn IN (SELECT bsn FROM vm GROUP BY bsn HAVING count(*) > 1) "
+	 "FROM (SELECT bsn FROM vmx WHERE bsn IN (SELECT bsn FROM vmx GROUP BY bsn HAVING count(*) > 1) "
 	 "GROUP BY bsn HAVING min(muni)<>max(muni) OR min(case_id)<>max(case_id)) d "
-	 "JOIN vm a ON a.bsn=d.bsn JOIN vm b ON b.bsn=d.bsn AND (b.muni<>a.muni OR b.case_id<>a.case_id) "
+	 "JOIN vmx a ON a.bsn=d.bsn JOIN vmx b ON b.bsn=d.bsn AND (b.muni<>a.muni OR b.case_id<>a.case_id) "
 	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope"},
 	{"SAME_ADDRESS_SINGLES", "review", "PW art. 3 lid 3, 4",
 	 "the applicants of two cases without a partner are registered at one address in the period (possibly one household)",
-	 "cases,members,addresses", 0,
+	 "cases,members,addresses", ONCE,
+	 /* vs1: as va, of the applicants without a partner of every case */
 	 "DROP TABLE IF EXISTS temp.vs1;"
-	 "CREATE TEMP TABLE vs1 AS SELECT va.* FROM va WHERE role='applicant' AND NOT EXISTS "
-	 "(SELECT 1 FROM vm WHERE vm.muni=va.muni AND vm.case_id=va.case_id AND vm.role='partner');"
+	 "CREATE TEMP TABLE vs1 AS SELECT m.muni, m.case_id, m.bsn, c.scope0 AS in_scope, a.postcode, a.house_number, "
+	 "a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line FROM vc c "
+	 "CROSS JOIN members m ON m.live=1 AND m.case_id=c.case_id AND m.muni=c.muni AND m.role='applicant' "
+	 "CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE (c.status='application' OR (" IN_PERIOD("m") ")) "
+	 "AND a.from_date <= :pe AND (a.to_date IS NULL OR a.to_date >= :ps) AND NOT EXISTS (SELECT 1 FROM members p "
+	 "WHERE p.live=1 AND p.case_id=c.case_id AND p.muni=c.muni AND p.role='partner' AND (c.status='application' OR (" IN_PERIOD("p") ")));"
 	 "CREATE INDEX temp.vs1_dwelling ON vs1(postcode, house_number);"
 	 "INSERT INTO vf SELECT 'SAME_ADDRESS_SINGLES', muni, case_id, bsn, printf('registered at %s %d%s with the applicant, without a partner, "
 	 "of %s', postcode, house_number, ifnull(' '||house_suffix,''), group_concat(other, ', ')), 'addresses', "
@@ -124,7 +148,7 @@ static const struct gbi_rule rules[] = {
 	/* residence and presence */
 	{"NOT_RESIDENT", "block", "PW art. 11 lid 1, art. 40 lid 1",
 	 "the applicant is not registered in the paying municipality on any day of the period",
-	 "cases,members,addresses", 0,
+	 "cases,members,addresses", NEED_VA,
 	 "INSERT INTO vf SELECT 'NOT_RESIDENT', m.muni, m.case_id, m.bsn, "
 	 "printf('registered in municipality %s (%s %d%s from %s), not in %s, in the period', a.amuni, a.postcode, a.house_number, "
 	 "ifnull(' '||a.house_suffix,''), a.from_date, m.muni), 'addresses', a.batch_id, a.line "
@@ -133,7 +157,7 @@ static const struct gbi_rule rules[] = {
 	 "AND NOT EXISTS (SELECT 1 FROM va b WHERE b.muni=m.muni AND b.case_id=m.case_id AND b.bsn=m.bsn AND b.amuni=m.muni)"},
 	{"NO_ADDRESS", "block", "PW art. 11 lid 1, art. 40 lid 1",
 	 "the applicant has no address registration in the BRP on any day of the period",
-	 "cases,members,addresses", 0,
+	 "cases,members,addresses", NEED_VA,
 	 "INSERT INTO vf SELECT 'NO_ADDRESS', m.muni, m.case_id, m.bsn, 'no address registration in the BRP in the period', "
 	 "'members', m.batch_id, m.line FROM vm m WHERE m.in_scope AND m.role='applicant' "
 	 "AND NOT EXISTS (SELECT 1 FROM va WHERE va.muni=m.muni AND va.case_id=m.case_id AND va.bsn=m.bsn)"},
@@ -271,16 +295,17 @@ static const struct gbi_rule rules[] = {
 	 "WHERE in_scope AND (iban IS NULL OR iban='' OR NOT gbi_iban_ok(iban))"},
 	{"IBAN_SHARED", "review", "PW art. 3, art. 17 lid 1",
 	 "the case's IBAN is also on another case (another household) of any municipality in the period",
-	 "cases", 0,
+	 "cases", ONCE,
+	 "CREATE INDEX temp.vc_iban ON vc(iban);"
 	 "INSERT INTO vf SELECT 'IBAN_SHARED', a.muni, a.case_id, NULL, printf('IBAN %s is also on case %s of municipality %s', a.iban, b.case_id, b.muni), "
 	 "'cases', a.batch_id, a.line FROM (SELECT iban FROM vc WHERE iban IS NOT NULL AND iban<>'' GROUP BY iban HAVING count(*) > 1) d "
-	 "JOIN vc a ON a.iban=d.iban JOIN vc b ON b.iban=d.iban AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.in_scope"},
+	 "JOIN vc a ON a.iban=d.iban JOIN vc b ON b.iban=d.iban AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.scope0"},
 	/* from the cases with a number of cost-sharers, not from every address; OFFSET 0 keeps
 	   SQLite from flattening the subquery, which would count the housemates once per use of n */
 	{"COST_SHARERS_DIFFER", "review", "PW art. 19a, 22a",
 	 "the number of cost-sharers the case gives differs from the number derived from the BRP on the first day of the period "
 	 "(housemates 27+, not with a commercial contract or WSF study; applicant 21+)",
-	 "cases,members,persons,addresses,contracts,studies", 0,
+	 "cases,members,persons,addresses,contracts,studies", NEED_VA,
 	 "INSERT INTO vf SELECT 'COST_SHARERS_DIFFER', muni, case_id, bsn, printf('the case has %d cost-sharers, the BRP gives %d on %s "
 	 "(%d housemate(s) aged 27 or older at %s %d%s)', cs, CASE WHEN n=0 THEN 1 ELSE 1+sp+n END, :ps, n, postcode, house_number, "
 	 "ifnull(' '||house_suffix,'')), 'cases', cb, cl FROM (SELECT a.muni, a.case_id, a.bsn, c.cost_sharers AS cs, c.batch_id AS cb, "
@@ -323,22 +348,25 @@ const struct gbi_rule *gbi_verify_rule(const char *code)
 /* The working tables every rule reads. */
 static const char setup_sql[] =
 	"CREATE TEMP TABLE vc(muni TEXT, case_id TEXT, status TEXT, application_date TEXT, start_date TEXT, end_date TEXT, "
-	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, PRIMARY KEY(case_id, muni)) WITHOUT ROWID;"
+	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, scope0 INTEGER, "
+	"  PRIMARY KEY(case_id, muni)) WITHOUT ROWID;"
 	"INSERT OR IGNORE INTO vc SELECT muni, case_id, status, application_date, start_date, end_date, iban, housing, cost_sharers, "
-	"  batch_id, line, (NOT EXISTS (SELECT 1 FROM vsm) OR muni IN (SELECT muni FROM vsm)) "
-	"  AND (NOT EXISTS (SELECT 1 FROM vscase) OR case_id IN (SELECT case_id FROM vscase)) FROM cases "
+	"  batch_id, line, s0 AND case_id >= :lo AND case_id < :hi, s0 FROM "
+	"  (SELECT *, (NOT EXISTS (SELECT 1 FROM vsm) OR muni IN (SELECT muni FROM vsm)) "
+	"  AND (NOT EXISTS (SELECT 1 FROM vscase) OR case_id IN (SELECT case_id FROM vscase)) AS s0 FROM cases "
 	"  WHERE live=1 AND (status='application' OR (start_date <= :pe AND (end_date IS NULL OR end_date >= :ps) "
-	"  AND (status<>'ended' OR end_date IS NOT NULL)));"
-	"CREATE INDEX temp.vc_iban ON vc(iban);"
+	"  AND (status<>'ended' OR end_date IS NOT NULL))) AND (:all OR (case_id >= :lo AND case_id < :hi)));"
 	"CREATE TEMP TABLE vm(muni TEXT, case_id TEXT, bsn TEXT, role TEXT, birth TEXT, pb INTEGER, pl INTEGER, "
-	"  batch_id INTEGER, line INTEGER, in_scope INTEGER, fd TEXT, td TEXT);"
+	"  batch_id INTEGER, line INTEGER, in_scope INTEGER, fd TEXT, td TEXT, mr INTEGER, PRIMARY KEY(case_id, muni, role, mr)) WITHOUT ROWID;"
 	"INSERT INTO vm SELECT m.muni, m.case_id, m.bsn, m.role, p.birth_date, p.batch_id, p.line, m.batch_id, m.line, c.in_scope, "
-	"  m.from_date, m.to_date "
-	"  FROM vc c JOIN members m ON m.live=1 AND m.case_id=c.case_id AND m.muni=c.muni "
+	"  m.from_date, m.to_date, m.rowid "
+	"  FROM members m CROSS JOIN vc c ON m.case_id=c.case_id AND m.muni=c.muni "
 	"  LEFT JOIN persons p ON p.rowid=(SELECT min(q.rowid) FROM persons q WHERE q.live=1 AND q.bsn=m.bsn) "
-	"  WHERE c.status='application' OR (" IN_PERIOD("m") ");"
-	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni);"
-	"CREATE INDEX temp.vm_case ON vm(case_id, muni, role);"
+	"  WHERE m.live=1 AND m.case_id >= :lo AND m.case_id < :hi AND c.in_scope AND (c.status='application' OR (" IN_PERIOD("m") "));"
+	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni);";
+
+/* The addresses of applicants and partners, for the rules on residence. */
+static const char va_sql[] =
 	"CREATE TEMP TABLE va AS SELECT m.muni, m.case_id, m.bsn, m.role, m.in_scope, a.municipality AS amuni, a.postcode, "
 	"  a.house_number, a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line "
 	"  FROM vm m CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE " AP " AND a.from_date <= :pe "
@@ -351,6 +379,7 @@ static const char items_sql[] =
 	/* declared: the latest statement of each kind on or before the period's end */
 	"INSERT INTO vitem SELECT a.muni, a.case_id, a.kind, CASE WHEN a.kind='debt' THEN abs(a.value) ELSE a.value END, 'assets', a.batch_id, a.line "
 	"  FROM assets a CROSS JOIN vc c ON c.muni=a.muni AND c.case_id=a.case_id WHERE a.live=1 AND a.reference_date <= :pe AND c.in_scope "
+	"  AND a.case_id >= :lo AND a.case_id < :hi "
 	"  AND NOT EXISTS (SELECT 1 FROM assets b WHERE b.live=1 AND b.case_id=a.case_id AND b.muni=a.muni AND b.kind=a.kind "
 	"  AND b.reference_date > a.reference_date AND b.reference_date <= :pe);"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'rdw', v.value, 'vehicles', v.batch_id, v.line FROM vehicles v CROSS JOIN vm m ON m.bsn=v.bsn "
@@ -374,7 +403,7 @@ static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
 	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
 	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
-	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1;";
+	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1; DROP TABLE IF EXISTS temp.vmx;";
 
 static const char tables_sql[] =
 	"CREATE TEMP TABLE vsm(muni TEXT PRIMARY KEY);"
@@ -391,7 +420,7 @@ static const char final_sql[] =
 	"INSERT INTO finding(verify_run_id, rule, severity, municipality, case_id, bsn, period, message, legal_basis, src_table, src_batch, src_line) "
 	"SELECT :run, f.rule, r.severity, f.muni, f.case_id, nullif(f.bsn,''), :period, f.message, r.basis, f.src_table, f.src_batch, f.src_line "
 	"FROM vf f CROSS JOIN vrule r ON r.code=f.rule CROSS JOIN vc c ON c.muni=f.muni AND c.case_id=f.case_id "
-	"WHERE c.in_scope AND (r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule)) "
+	"WHERE c.scope0 AND (r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule)) "
 	"ORDER BY f.muni, f.case_id, f.rule, f.bsn, f.message";
 
 /* ---- SQL functions ------------------------------------------------------ */
@@ -462,7 +491,7 @@ struct bind {
 	const char *name;   /* ":ps" */
 	const char *text;   /* a text value, or NULL for the integer */
 	int64_t i;
-	int set;            /* 0: unknown (the rule needing it is skipped) */
+	int null;           /* bound as NULL */
 };
 
 struct ctx {
@@ -473,12 +502,12 @@ struct ctx {
 
 static void bind_text(struct ctx *c, const char *name, const char *v)
 {
-	c->b[c->nb++] = (struct bind){name, v, 0, 1};
+	c->b[c->nb++] = (struct bind){name, v, 0, v == NULL};
 }
 
-static void bind_int(struct ctx *c, const char *name, int64_t v, int set)
+static void bind_int(struct ctx *c, const char *name, int64_t v)
 {
-	c->b[c->nb++] = (struct bind){name, NULL, v, set};
+	c->b[c->nb++] = (struct bind){name, NULL, v, 0};
 }
 
 /* Runs every statement of sql, binding the named parameters it uses. */
@@ -498,7 +527,9 @@ static gbi_status run_sql(struct ctx *c, const char *sql, const char *what, stru
 			for (int j = 0; name && j < c->nb; j++) {
 				if (strcmp(c->b[j].name, name) != 0)
 					continue;
-				if (c->b[j].text)
+				if (c->b[j].null)
+					sqlite3_bind_null(st, k);
+				else if (c->b[j].text)
 					sqlite3_bind_text(st, k, c->b[j].text, -1, SQLITE_STATIC);
 				else
 					sqlite3_bind_int64(st, k, c->b[j].i);
@@ -565,7 +596,7 @@ static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, in
 {
 	sqlite3_stmt *mu = NULL, *pol = NULL, *off = NULL;
 	gbi_status r;
-	if ((r = gbi_store_prepare(c->s, "SELECT DISTINCT muni FROM vc WHERE in_scope ORDER BY muni", &mu, err)) ||
+	if ((r = gbi_store_prepare(c->s, "SELECT DISTINCT muni FROM vc WHERE scope0 ORDER BY muni", &mu, err)) ||
 	    (r = gbi_store_prepare(c->s, "INSERT INTO vpol VALUES (?, ?, ?)", &pol, err)) ||
 	    (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO voff VALUES (?, ?)", &off, err)))
 		goto out;
@@ -665,6 +696,153 @@ static int selected(const struct gbi_verify_opts *o, const char *code)
 	return 0;
 }
 
+/*
+ * A run works on two connections to the store, one per core: the command's
+ * own, which holds the write lock from the start (so that no import changes
+ * the store under the run), and a read-only one on a second thread.  Each
+ * builds its own working tables and runs its share of the rules (LANE2 marks
+ * the second's: the rules on means and income, which need tables the first
+ * does not build, and some on age to even out the load).  A rule runs whole
+ * on one connection, so it finds the same rows as on one; the second's
+ * findings are copied into the first's temp.vf before the findings are
+ * stored.  Without a second thread (or a run of only first-lane rules) the
+ * first runs them all.
+ */
+struct lane {
+	struct ctx c;                    /* its connection and the parameters */
+	struct gbi_store own;            /* the second lane's connection */
+	struct gbi_verify_opts o;        /* the run's options (no notes on the second lane) */
+	const struct gbi_params *par;
+	int32_t ps;
+	const unsigned char *on;         /* on[i]: rule i runs on this lane */
+	const char *tag;                 /* appended to its step names */
+	int items, va;                   /* working tables built */
+	gbi_status st;
+	struct gbi_err err;
+	pthread_t tid;
+};
+
+/* The working tables of a connection: functions, filters, cases, members,
+ * policy. */
+static gbi_status lane_setup(struct lane *l, struct gbi_err *err)
+{
+	struct gbi_store *s = l->c.s;
+	gbi_status r;
+	if ((r = gbi_verify_functions(s, err)))
+		return r;
+	int rc = sqlite3_create_function(s->db, "gbi_aow_date", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, (void *)l->par,
+					 fn_aow_date, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return gbi_store_error(s, rc, "registering SQL functions", err);
+	/* the working tables are large: the temp schema gets a page cache
+	   about the store's (its default is 2 MiB); two lanes stay within
+	   128 MiB */
+	if ((r = gbi_store_exec(s, "PRAGMA temp.cache_size=-20480", err)) || (r = gbi_store_exec(s, drop_sql, err)) ||
+	    (r = gbi_store_exec(s, tables_sql, err)) ||
+	    (r = fill(s, "INSERT OR IGNORE INTO vsm VALUES (?)", l->o.munis, l->o.nmunis, err)) ||
+	    (r = fill(s, "INSERT OR IGNORE INTO vscase VALUES (?)", l->o.cases, l->o.ncases, err)) ||
+	    (r = run_sql(&l->c, setup_sql, "verify: the cases of the period", err)))
+		return r;
+	return load_policy(&l->c, &l->o, l->ps, err);
+}
+
+/* Runs the lane's rules, building the tables they need first. */
+static gbi_status lane_rules(struct lane *l, int64_t *t0, struct gbi_err *err)
+{
+	char what[80];
+	gbi_status r = GBI_OK;
+	for (size_t i = 0; !r && i < NRULES; i++) {
+		const struct gbi_rule *ru = &rules[i];
+		if (!l->on[i])
+			continue;
+		if ((ru->needs & NEED_ITEMS) && !l->items++) {
+			if ((r = run_sql(&l->c, items_sql, "verify: assets", err)))
+				break;
+			snprintf(what, sizeof what, "assets%s", l->tag);
+			step(&l->o, what, t0);
+		}
+		if ((ru->needs & NEED_VA) && !l->va++) {
+			if ((r = run_sql(&l->c, va_sql, "verify: addresses", err)))
+				break;
+			snprintf(what, sizeof what, "addresses%s", l->tag);
+			step(&l->o, what, t0);
+		}
+		snprintf(what, sizeof what, "verify: rule %s", ru->code);
+		r = run_sql(&l->c, ru->sql, what, err);
+		snprintf(what, sizeof what, "%s%s", ru->code, l->tag);
+		step(&l->o, what, t0);
+	}
+	return r;
+}
+
+static void *lane_main(void *arg)
+{
+	struct lane *l = arg;
+	struct gbi_store *s = &l->own;
+	int64_t t0 = now_ns();
+	int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		l->st = gbi_store_error(s, rc, "open", &l->err);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (!(l->st = gbi_store_exec(s, "PRAGMA cache_size=-16384; PRAGMA temp_store=FILE", &l->err)) &&
+	    !(l->st = lane_setup(l, &l->err))) {
+		step(&l->o, "setup [2]", &t0);
+		l->st = lane_rules(l, &t0, &l->err);
+	}
+	return NULL;
+}
+
+/* The case id where the second lane's cases begin: SPLIT_PCT % of the live
+ * cases of every municipality go to the first lane, which has the rules
+ * across cases and the findings besides ("" when there are no cases). */
+#define SPLIT_PCT "40"
+static gbi_status split_point(struct gbi_store *s, char *mid, size_t size, struct gbi_err *err)
+{
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(s, "SELECT case_id FROM cases WHERE live=1 ORDER BY case_id "
+					 "LIMIT 1 OFFSET (SELECT count(*) FROM cases WHERE live=1) * " SPLIT_PCT " / 100", &st, err);
+	if (r)
+		return r;
+	int rc = sqlite3_step(st);
+	mid[0] = '\0';
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		gbi_strlcpy(mid, (const char *)sqlite3_column_text(st, 0), size);
+	else if (rc != SQLITE_DONE)
+		r = gbi_store_error(s, rc, "verify: cases", err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Copies the second lane's findings into the first's temp.vf. */
+static gbi_status lane_merge(struct lane *to, struct lane *from, struct gbi_err *err)
+{
+	sqlite3_stmt *rd = NULL, *wr = NULL;
+	gbi_status r;
+	if ((r = gbi_store_prepare(from->c.s, "SELECT rule, muni, case_id, bsn, message, src_table, src_batch, src_line FROM vf",
+				   &rd, err)) ||
+	    (r = gbi_store_prepare(to->c.s, "INSERT INTO vf VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &wr, err)))
+		goto out;
+	int rc;
+	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
+		for (int k = 0; k < 8; k++)
+			sqlite3_bind_value(wr, k + 1, sqlite3_column_value(rd, k));
+		if ((rc = sqlite3_step(wr)) != SQLITE_DONE) {
+			r = gbi_store_error(to->c.s, rc, "verify: findings", err);
+			goto out;
+		}
+		sqlite3_reset(wr);
+	}
+	if (rc != SQLITE_DONE)
+		r = gbi_store_error(from->c.s, rc, "verify: findings", err);
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(wr);
+	return r;
+}
+
 gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			  struct gbi_verify_result *res, struct gbi_err *err)
 {
@@ -681,16 +859,14 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 
 	gbi_status r;
 	struct gbi_params *par = NULL;
-	if ((r = gbi_verify_functions(s, err)) || (r = gbi_params_load(s, o->params_file, &par, err)))
+	if ((r = gbi_params_load(s, o->params_file, &par, err)))
 		return r;
-	int rc = sqlite3_create_function(s->db, "gbi_aow_date", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, par, fn_aow_date, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		gbi_params_free(par);
-		return gbi_store_error(s, rc, "registering SQL functions", err);
-	}
 
 	/* the parameters, and which needs they meet */
-	struct ctx c = {.s = s};
+	struct lane ln[2];
+	memset(ln, 0, sizeof ln);
+	struct ctx *c = &ln[0].c;
+	c->s = s;
 	unsigned have = 0;
 	struct gbi_err e;
 	char missing[3][GBI_ERR_MSG];
@@ -713,37 +889,20 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		have |= GBI_NEED_NORMS;
 	else
 		gbi_strlcpy(missing[2], e.msg, sizeof missing[2]);
-	bind_text(&c, ":period", period);
-	bind_text(&c, ":ps", sps);
-	bind_text(&c, ":pe", spe);
-	bind_text(&c, ":ys", sys);
-	bind_text(&c, ":aow_cut", aow);
-	bind_int(&c, ":lim_single", ls, 1);
-	bind_int(&c, ":lim_family", lf, 1);
-	bind_int(&c, ":lim_home", lh, 1);
-	bind_int(&c, ":norm_single", ns, 1);
-	bind_int(&c, ":norm_couple", nc, 1);
+	bind_text(c, ":period", period);
+	bind_text(c, ":ps", sps);
+	bind_text(c, ":pe", spe);
+	bind_text(c, ":ys", sys);
+	bind_text(c, ":aow_cut", aow);
+	bind_int(c, ":lim_single", ls);
+	bind_int(c, ":lim_family", lf);
+	bind_int(c, ":lim_home", lh);
+	bind_int(c, ":norm_single", ns);
+	bind_int(c, ":norm_couple", nc);
 
-	int64_t t0 = now_ns();
-	/* the working tables are large: the temp schema gets the page cache
-	   the store has (its default is 2 MiB) */
-	if ((r = gbi_store_exec(s, "PRAGMA temp.cache_size=-32768", err)))
-		goto done;
-	if ((r = gbi_store_begin(s, err)))
-		goto done;
-	if ((r = gbi_store_exec(s, drop_sql, err)) || (r = gbi_store_exec(s, tables_sql, err)) ||
-	    (r = fill(s, "INSERT OR IGNORE INTO vsm VALUES (?)", o->munis, o->nmunis, err)) ||
-	    (r = fill(s, "INSERT OR IGNORE INTO vscase VALUES (?)", o->cases, o->ncases, err)) ||
-	    (r = run_sql(&c, setup_sql, "verify: the cases of the period", err)) ||
-	    (r = load_policy(&c, o, ps, err)))
-		goto fail;
-	step(o, "setup", &t0);
-
-	/* the rules */
-	int items = 0;
-	sqlite3_stmt *vr;
-	if ((r = gbi_store_prepare(s, "INSERT INTO vrule VALUES (?, ?, ?)", &vr, err)))
-		goto fail;
+	/* which rules run, and on which lane */
+	unsigned char on[2][NRULES];
+	memset(on, 0, sizeof on);
 	for (size_t i = 0; i < NRULES; i++) {
 		const struct gbi_rule *ru = &rules[i];
 		if (!selected(o, ru->code))
@@ -755,29 +914,88 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			res->skipped++;
 			continue;
 		}
+		if (ru->needs & ONCE)
+			on[(ru->needs & LANE2) != 0][i] = 1;
+		else
+			on[0][i] = on[1][i] = 1;
+	}
+	/* the split: the second lane takes the cases from mid on */
+	char mid[64] = "";
+	if ((r = split_point(s, mid, sizeof mid, err)))
+		goto done;
+	if (o->one_lane)
+		mid[0] = '\0';
+	for (int k = 0; k < 2; k++) {
+		ln[k].o = *o;
+		ln[k].par = par;
+		ln[k].ps = ps;
+		ln[k].on = on[k];
+		ln[k].tag = k ? " [2]" : "";
+	}
+	ln[1].o.on_note = NULL; /* the first lane says it */
+	ln[1].c = *c;
+	ln[1].c.s = &ln[1].own;
+	gbi_strlcpy(ln[1].own.path, s->path, sizeof ln[1].own.path);
+	/* the lanes' cases: case_id >= :lo and < :hi; "\xff" is above every
+	   UTF-8 text; the first lane's working tables have every case (:all),
+	   as the rules across cases need them */
+	int two = mid[0] != '\0';
+	bind_text(&ln[0].c, ":lo", "");
+	bind_text(&ln[0].c, ":hi", two ? mid : "\xff");
+	bind_int(&ln[0].c, ":all", 1);
+	bind_text(&ln[1].c, ":lo", mid);
+	bind_text(&ln[1].c, ":hi", "\xff");
+	bind_int(&ln[1].c, ":all", 0);
+
+	int64_t t0 = now_ns();
+	int started = 0, rc;
+	if ((r = gbi_store_begin(s, err)))
+		goto done;
+	/* the second lane reads the store as this transaction holds it */
+	if (two && pthread_create(&ln[1].tid, NULL, lane_main, &ln[1]) == 0)
+		started = 1;
+	else { /* no second thread: this lane runs every rule on every case */
+		ln[0].c.nb -= 3;
+		bind_text(&ln[0].c, ":lo", "");
+		bind_text(&ln[0].c, ":hi", "\xff");
+		bind_int(&ln[0].c, ":all", 1);
+		for (size_t i = 0; i < NRULES; i++)
+			on[0][i] |= on[1][i];
+	}
+	if ((r = lane_setup(&ln[0], err)))
+		goto fail;
+	step(o, "setup", &t0);
+
+	/* the rules */
+	sqlite3_stmt *vr;
+	if ((r = gbi_store_prepare(s, "INSERT INTO vrule VALUES (?, ?, ?)", &vr, err)))
+		goto fail;
+	for (size_t i = 0; !r && i < NRULES; i++) {
+		const struct gbi_rule *ru = &rules[i];
+		if (!on[0][i] && !on[1][i])
+			continue;
 		sqlite3_bind_text(vr, 1, ru->code, -1, SQLITE_STATIC);
 		sqlite3_bind_text(vr, 2, ru->severity, -1, SQLITE_STATIC);
 		sqlite3_bind_text(vr, 3, ru->legal_basis, -1, SQLITE_STATIC);
 		rc = sqlite3_step(vr);
 		sqlite3_reset(vr);
-		if (rc != SQLITE_DONE) {
+		if (rc != SQLITE_DONE)
 			r = gbi_store_error(s, rc, "verify", err);
-			break;
-		}
-		if ((ru->needs & NEED_ITEMS) && !items++) {
-			if ((r = run_sql(&c, items_sql, "verify: assets", err)))
-				break;
-			step(o, "assets", &t0);
-		}
-		char what[80];
-		snprintf(what, sizeof what, "verify: rule %s", ru->code);
-		if ((r = run_sql(&c, ru->sql, what, err)))
-			break;
-		step(o, ru->code, &t0);
 	}
 	sqlite3_finalize(vr);
-	if (r)
+	if (r || (r = lane_rules(&ln[0], &t0, err)))
 		goto fail;
+	if (started) {
+		pthread_join(ln[1].tid, NULL);
+		started = 0;
+		if ((r = ln[1].st)) {
+			*err = ln[1].err;
+			goto fail;
+		}
+		if ((r = lane_merge(&ln[0], &ln[1], err)))
+			goto fail;
+		step(o, "merge", &t0);
+	}
 
 	/* the run and its findings */
 	char now[21], munis[1024], cases[1024], rl[1024];
@@ -802,11 +1020,11 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		goto fail;
 	}
 	res->verify_run_id = sqlite3_last_insert_rowid(s->db);
-	bind_int(&c, ":run", res->verify_run_id, 1);
-	if ((r = run_sql(&c, final_sql, "verify: findings", err)))
+	bind_int(c, ":run", res->verify_run_id);
+	if ((r = run_sql(c, final_sql, "verify: findings", err)))
 		goto fail;
 	step(o, "findings", &t0);
-	if ((r = gbi_store_prepare(s, "SELECT (SELECT count(*) FROM vc WHERE in_scope), severity, count(*) FROM finding "
+	if ((r = gbi_store_prepare(s, "SELECT (SELECT count(*) FROM vc WHERE scope0), severity, count(*) FROM finding "
 				      "WHERE verify_run_id=? GROUP BY severity", &st, err)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, res->verify_run_id);
@@ -822,16 +1040,20 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			res->info = n;
 	}
 	sqlite3_finalize(st);
-	if ((r = gbi_store_int(s, "SELECT count(*) FROM vc WHERE in_scope", &ls, err)))
+	if ((r = gbi_store_int(s, "SELECT count(*) FROM vc WHERE scope0", &ls, err)))
 		goto fail;
 	res->cases = (long)ls;
 	if ((r = gbi_store_exec(s, drop_sql, err)) || (r = gbi_store_commit(s, err)))
 		goto fail;
 	goto done;
 fail:
+	if (started)
+		pthread_join(ln[1].tid, NULL);
 	gbi_store_rollback(s);
 	sqlite3_exec(s->db, drop_sql, NULL, NULL, NULL);
 done:
+	if (ln[1].own.db)
+		sqlite3_close_v2(ln[1].own.db);
 	sqlite3_create_function(s->db, "gbi_aow_date", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	gbi_params_free(par);
 	return r;

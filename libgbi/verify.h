@@ -56,6 +56,7 @@ struct gbi_verify_opts {
 	const char *const *rules;     /* --rule filter (nrules 0: all); codes checked by the caller */
 	int nrules;
 	const char *params_file;      /* --parameters FILE, or NULL */
+	int one_lane;                 /* 1: every rule on the caller's connection, no second thread */
 	/* called for each note (a rule skipped, a policy value refused); may be NULL */
 	void (*on_note)(void *ctx, const char *msg);
 	void *ctx;
