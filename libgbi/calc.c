@@ -1245,7 +1245,7 @@ struct mpol {
 };
 
 static gbi_status load_policy(struct gbi_store *s, const char *muni, int32_t ymd, struct gbi_calc_policy *pol,
-			      const struct gbi_calc_opts *o, struct gbi_err *err)
+			      const struct gbi_calc_opts *o, int quiet, struct gbi_err *err)
 {
 	char v[256];
 	int def;
@@ -1253,7 +1253,7 @@ static gbi_status load_policy(struct gbi_store *s, const char *muni, int32_t ymd
 	int64_t nrows;
 	if ((r = gbi_policy_rows(s, muni, &nrows, err)))
 		return r;
-	if (nrows == 0 && o->warn) {
+	if (nrows == 0 && o->warn && !quiet) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "municipality %s has no policy rows: computed with the defaults of gbi-policy(1)", muni);
 		o->warn(o->ctx, msg);
@@ -1287,6 +1287,7 @@ struct run {
 	int cap_rowid;
 	const char *lo, *hi;     /* the case range of this thread (filter & 4) */
 	struct chunk *chunk;     /* results go here instead of the store (NULL: stored) */
+	int quiet;               /* no policy warnings (a reader: the main thread gives them) */
 	struct gbi_calc_exclusion *pend; /* a housemate's exclusions that come after the others */
 	int npend, cap_pend;
 	sqlite3_stmt *gifts;     /* a person's gifts earlier in the year (rare: prepared on first use) */
@@ -1309,7 +1310,7 @@ static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const
 	struct mpol *m = &r->pols[r->npols];
 	memset(m, 0, sizeof *m);
 	gbi_strlcpy(m->muni, muni, sizeof m->muni);
-	gbi_status st = load_policy(r->s, muni, ymd, &m->pol, r->o, err);
+	gbi_status st = load_policy(r->s, muni, ymd, &m->pol, r->o, r->quiet, err);
 	if (st)
 		return st;
 	r->npols++;
@@ -1795,6 +1796,32 @@ static gbi_status store_row(struct run *r, const char *per, int writing, const s
 	return GBI_OK;
 }
 
+/* Every municipality's policy, before any result is stored or printed: a
+ * bad policy value refuses the run before any output, and the warnings come
+ * in code order. */
+static gbi_status load_policies(struct run *r, const struct gbi_calc_period *cp, struct gbi_err *err)
+{
+	const struct gbi_calc_opts *o = r->o;
+	sqlite3_stmt *q;
+	char *sql = with_filter("SELECT DISTINCT c.muni FROM cases c WHERE " SCOPE "ORDER BY 1",
+				(o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0));
+	if (!sql)
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	gbi_status st = gbi_store_prepare(r->s, sql, &q, err);
+	free(sql);
+	if (st)
+		return st;
+	bind_all(q, o->period, o->nmunis, o->ncases || o->explain, 0);
+	const struct gbi_calc_policy *pol;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && !st)
+		st = policy_for(r, col(q, 0), cp->first, &pol, err);
+	if (!st && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		st = gbi_store_error(r->s, rc, "reading cases", err);
+	sqlite3_finalize(q);
+	return st;
+}
+
 /* ---- a national run: two readers and a writer ------------------------------ */
 
 /* A run of every case reads and computes on NREADERS threads, each on its
@@ -1911,6 +1938,7 @@ static gbi_status open_streams(struct run *r, int filtered, int64_t verify, stru
 		char *sql = with_filter(queries[i], f);
 		if (!sql)
 			return gbi_err_set(err, GBI_ESYS, "out of memory");
+		if (getenv("GBI_SQL")) fprintf(stderr, "%s;\n", sql);
 		gbi_status st = gbi_store_prepare(r->s, sql, &r->q[i].st, err);
 		free(sql);
 		if (st)
@@ -2182,15 +2210,10 @@ static gbi_status run_national(struct run *r, const struct gbi_calc_period *cp, 
 				       "SELECT case_id FROM cases WHERE live=1 AND case_id>=?1 AND (?3=0 OR case_id>?1) "
 				       "ORDER BY case_id LIMIT 1 OFFSET ?2", &nat->bound, err)))
 		goto done;
+	/* the readers load the policies they meet themselves, quietly */
 	for (k = 0; k < NREADERS; k++) {
 		struct reader *w = &rd[k];
-		w->r.pols = malloc((size_t)(r->npols ? r->npols : 1) * sizeof *r->pols);
-		if (!w->r.pols) {
-			st = gbi_err_set(err, GBI_ESYS, "out of memory");
-			goto done;
-		}
-		memcpy(w->r.pols, r->pols, (size_t)r->npols * sizeof *r->pols);
-		w->r.npols = w->r.cpols = r->npols;
+		w->r.quiet = 1;
 		w->r.s = &w->store;
 		w->r.o = r->o;
 		gbi_strlcpy(w->store.path, r->s->path, sizeof w->store.path);
@@ -2204,6 +2227,9 @@ static gbi_status run_national(struct run *r, const struct gbi_calc_period *cp, 
 		}
 		started++;
 	}
+	/* while they begin, every policy with its warnings, before any output */
+	if ((st = load_policies(r, cp, err)))
+		goto done;
 	/* nothing is stored before every reader has begun its read transaction */
 	pthread_mutex_lock(&nat->mu);
 	while (!nat->stop && nat->ready < NREADERS)
@@ -2286,36 +2312,13 @@ gbi_status gbi_calc_run(struct gbi_store *s, const struct gbi_params *p, const s
 		if ((st = gbi_store_prepare(s, "INSERT INTO calc_result VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r.ins, err)))
 			goto done;
 	}
-	{
-		/* every municipality's policy first: a bad policy value refuses the
-		 * run before any output, and the warnings come in code order */
-		sqlite3_stmt *q;
-		char *sql = with_filter("SELECT DISTINCT c.muni FROM cases c WHERE " SCOPE "ORDER BY 1",
-					(o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0));
-		if (!sql) {
-			st = gbi_err_set(err, GBI_ESYS, "out of memory");
-			goto done;
-		}
-		st = gbi_store_prepare(s, sql, &q, err);
-		free(sql);
-		if (st)
-			goto done;
-		bind_all(q, o->period, o->nmunis, o->ncases || o->explain, 0);
-		const struct gbi_calc_policy *pol;
-		int rc;
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW && !st)
-			st = policy_for(&r, col(q, 0), cp->first, &pol, err);
-		if (!st && rc != SQLITE_DONE && rc != SQLITE_ROW)
-			st = gbi_store_error(s, rc, "reading cases", err);
-		sqlite3_finalize(q);
-		if (st)
-			goto done;
-	}
 	int found = 0;
 	if (writing && !o->nmunis && !o->ncases) {
 		if ((st = run_national(&r, cp, per, verify, sum, err)))
 			goto done;
 	} else {
+		if ((st = load_policies(&r, cp, err)))
+			goto done;
 		if ((st = open_streams(&r, (o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0), verify, err)))
 			goto done;
 		if ((st = compute_cases(&r, cp, per, writing, sum, &found, err)))

@@ -58,3 +58,27 @@ test_national_run_stopped_stores_nothing() {
 	expect_eq "$(store_sum s.db)" "$before" "store after a stopped run"
 	expect_eq "$(q s.db "SELECT count(*) FROM calc_result")" 0 "rows stored"
 }
+
+test_national_run_policy_first() {
+	gen_store || return
+	# the warnings of municipalities without policy in code order, then the
+	# first bad value refuses the run before any result
+	m1=$(q s.db "SELECT min(muni) FROM cases WHERE live=1")
+	m2=$(q s.db "SELECT max(muni) FROM cases WHERE live=1")
+	m3=$(q s.db "SELECT min(muni) FROM cases WHERE live=1 AND muni > '$m1'")
+	sqlite3 s.db "DELETE FROM policy WHERE municipality IN ('$m2', '$m1');
+		UPDATE policy SET value='abc' WHERE key='housing_reduction_percent' AND municipality='$m3'"
+	before=$(store_sum s.db)
+	gbi calculate -d s.db --period 2026-05
+	expect_rc 3
+	expect_eq "$(wc -l < out)" 1 "lines on stdout (the header)"
+	expect_eq "$(grep -c warning err)" 1 "warnings before the error"
+	expect_err "warning: municipality $m1 has no policy rows"
+	expect_err "municipality $m3: policy key 'housing_reduction_percent' value 'abc'"
+	expect_eq "$(store_sum s.db)" "$before" "store after a refused run"
+	sqlite3 s.db "UPDATE policy SET value='20' WHERE key='housing_reduction_percent' AND municipality='$m3'"
+	gbi calculate -d s.db --period 2026-05
+	expect_rc 1
+	expect_eq "$(grep warning err | cut -d' ' -f5)" "$m1
+$m2" "warnings in code order"
+}
