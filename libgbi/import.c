@@ -49,6 +49,7 @@ struct rec {
 	long line;
 	const char *col;  /* NULL: a row to insert; else a reject: the column header */
 	uint32_t v, why;  /* reject: offsets of the quoted value and the reason */
+	int bsn_new;      /* the row has a bsn, not the previous row's */
 };
 struct chunk {
 	int nrec;
@@ -91,6 +92,14 @@ struct imp {
 	int nnotes;                   /* notes for after the commit */
 	char notes[8][512];
 	int keys_ordered[GBI_MAX_TABLES]; /* per res->t: unique keys strictly increasing */
+	int refs_done[GBI_MAX_TABLES];    /* per res->t: persons looked up during the load */
+	long refs_missing[GBI_MAX_TABLES]; /* and the numbers not found */
+	/* the reference check during the load (follow_refs) */
+	sqlite3_stmt *pcur, *pseek;   /* persons' bsns in order; one looked up */
+	sqlite3_stmt *pmiss;          /* INSERT INTO temp.missing */
+	int prc;                      /* pcur's last step */
+	char plast[16];               /* the greatest bsn looked for so far */
+	long pseeks;                  /* bsns looked up out of order */
 	/* the reading thread's own state */
 	struct pipe *pp;
 	struct chunk *cur;            /* the chunk being filled */
@@ -100,6 +109,7 @@ struct imp {
 	int ordered;                  /* unique keys so far strictly increasing */
 	int have_prev;
 	struct val prev[4];           /* the previous row's unique key */
+	char prevbsn[16];             /* the previous row's bsn, "" for none */
 	char *prevbuf;                /* its text, GBI_CSV_MAX_ROW bytes */
 };
 
@@ -458,9 +468,19 @@ static gbi_status read_row(void *vc, const struct gbi_csv_row *row, struct gbi_e
 	}
 	if (t->nunique && c->ordered)
 		follow_key(c, out);
-	ch->rec[ch->nrec].line = row->line;
-	ch->rec[ch->nrec].col = NULL;
-	ch->nrec++;
+	struct rec *rc = &ch->rec[ch->nrec++];
+	rc->line = row->line;
+	rc->col = NULL;
+	rc->bsn_new = 0;
+	if (t->bsn_col >= 0 && out[t->bsn_col].len >= 0) {
+		const struct val *b = &out[t->bsn_col];
+		size_t bn = (size_t)b->len;
+		const char *x = ch->arena + b->off;
+		if (bn >= sizeof c->prevbsn || strcmp(x, c->prevbsn) != 0) {
+			rc->bsn_new = 1;
+			gbi_strlcpy(c->prevbsn, bn < sizeof c->prevbsn ? x : "", sizeof c->prevbsn);
+		}
+	}
 	return GBI_OK;
 }
 
@@ -536,6 +556,53 @@ static gbi_status step_insert(struct imp *c, sqlite3_stmt *st, int rows, struct 
 	return GBI_OK;
 }
 
+/* The reference check during the load: each bsn that differs from the
+ * previous row's is looked for in persons.  Rows mostly come in the order of
+ * their bsn, so persons' bsns are read in order alongside (a merge), each
+ * once; a bsn below the greatest so far is looked up by itself.  A missing
+ * one goes to temp.missing.  When too many need looking up (rows in no
+ * order), this stops, and check_persons does it all after the load. */
+static gbi_status follow_refs(struct imp *c, const struct chunk *ch, int i, struct gbi_err *err)
+{
+	if (!ch->rec[i].bsn_new)
+		return GBI_OK;
+	const struct val *b = &ch->val[i][c->t->bsn_col];
+	const char *x = ch->arena + b->off;
+	int missing, d = (size_t)b->len < sizeof c->plast ? strcmp(x, c->plast) : -1;
+	if (d == 0)
+		return GBI_OK;  /* looked for already */
+	if (d > 0) {
+		int cmp = 1;
+		while (c->prc == SQLITE_ROW && (cmp = strcmp(x, (const char *)sqlite3_column_text(c->pcur, 0))) > 0)
+			c->prc = sqlite3_step(c->pcur);
+		if (c->prc != SQLITE_ROW && c->prc != SQLITE_DONE)
+			return gbi_store_error(c->s, c->prc, "checking persons", err);
+		missing = c->prc == SQLITE_DONE || cmp < 0;
+		memcpy(c->plast, x, (size_t)b->len + 1);
+	} else {
+		if ((size_t)b->len >= sizeof c->plast || ++c->pseeks > 1024 + c->ts->read / 8) {
+			sqlite3_finalize(c->pcur);
+			c->pcur = NULL;
+			return GBI_OK;
+		}
+		sqlite3_bind_text(c->pseek, 1, x, b->len, SQLITE_STATIC);
+		int rc = sqlite3_step(c->pseek);
+		sqlite3_reset(c->pseek);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return gbi_store_error(c->s, rc, "checking persons", err);
+		missing = rc == SQLITE_DONE;
+	}
+	if (missing) {
+		sqlite3_bind_text(c->pmiss, 1, x, b->len, SQLITE_STATIC);
+		int rc = sqlite3_step(c->pmiss);
+		sqlite3_reset(c->pmiss);
+		if (rc != SQLITE_DONE)
+			return gbi_store_error(c->s, rc, "checking persons", err);
+		c->refs_missing[c->res->ntables - 1]++;
+	}
+	return GBI_OK;
+}
+
 static gbi_status write_chunk(struct imp *c, const struct chunk *ch, struct gbi_err *err)
 {
 	int pending[MULTI], np = 0;
@@ -552,6 +619,8 @@ static gbi_status write_chunk(struct imp *c, const struct chunk *ch, struct gbi_
 				return r;
 			continue;
 		}
+		if (c->pcur && (r = follow_refs(c, ch, i, err)))
+			return r;
 		bind_row(c, c->multi, np * per, ch, i);
 		pending[np++] = i;
 		if (np == MULTI) {
@@ -572,6 +641,8 @@ static gbi_status write_chunk(struct imp *c, const struct chunk *ch, struct gbi_
 	}
 	return GBI_OK;
 }
+
+static int in_batch(struct imp *c, const char *table);
 
 /* Reads the table on a second thread and writes its chunks here. */
 static gbi_status load_table(struct imp *c, struct gbi_err *err)
@@ -596,6 +667,17 @@ static gbi_status load_table(struct imp *c, struct gbi_err *err)
 	c->header_done = 0;
 	c->ordered = 1;
 	c->have_prev = 0;
+	c->prevbsn[0] = '\0';
+	c->plast[0] = '\0';
+	c->pseeks = 0;
+	/* persons as they will be at check_persons: only when the batch has none */
+	if (c->t->bsn_col >= 0 && !in_batch(c, "persons")) {
+		if ((r = gbi_store_prepare(c->s, "SELECT bsn FROM persons WHERE live=1 ORDER BY bsn", &c->pcur, err))
+		    || (r = gbi_store_prepare(c->s, "SELECT 1 FROM persons WHERE bsn=? AND live=1", &c->pseek, err))
+		    || (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO temp.missing VALUES(?)", &c->pmiss, err)))
+			goto out_sync;
+		c->prc = sqlite3_step(c->pcur);
+	}
 	pthread_t th;
 	if (pthread_create(&th, NULL, reader, c) != 0) {
 		r = gbi_err_set(err, GBI_ESYS, "cannot start the reading thread");
@@ -626,7 +708,12 @@ static gbi_status load_table(struct imp *c, struct gbi_err *err)
 		*err = p.err;
 	}
 	c->keys_ordered[c->res->ntables - 1] = c->ordered;
+	c->refs_done[c->res->ntables - 1] = c->pcur != NULL;
 out_sync:
+	sqlite3_finalize(c->pcur);
+	sqlite3_finalize(c->pseek);
+	sqlite3_finalize(c->pmiss);
+	c->pcur = c->pseek = c->pmiss = NULL;
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 out:
@@ -919,13 +1006,18 @@ static gbi_status resolve_cases(struct imp *c, const struct gbi_table *t, struct
 /* Rows of the batch naming a person that persons does not have.  The bsn
  * indexes of the table and of persons are walked side by side in order (a
  * merge), reading each index once instead of looking up every row; only the
- * missing numbers are then looked up in the batch. */
-static gbi_status check_persons(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+ * missing numbers, gathered in temp.missing, are then looked up in the
+ * batch.  done: the merge was made during the load (follow_refs) and found
+ * `missing` numbers. */
+static gbi_status check_persons(struct imp *c, const struct gbi_table *t, int done, long missing,
+				struct gbi_err *err)
 {
 	sqlite3_stmt *a = NULL, *p = NULL, *ins = NULL;
 	char sql[256];
-	gbi_status r;
-	int ra, rp, missing = 0;
+	gbi_status r = GBI_OK;
+	int ra, rp;
+	if (done)
+		goto reject;
 	snprintf(sql, sizeof sql, "SELECT DISTINCT bsn FROM %s WHERE live=1 ORDER BY bsn", t->name);
 	if ((r = gbi_store_prepare(c->s, sql, &a, err))
 	    || (r = gbi_store_prepare(c->s, "SELECT bsn FROM persons WHERE live=1 ORDER BY bsn", &p, err))
@@ -952,11 +1044,12 @@ static gbi_status check_persons(struct imp *c, const struct gbi_table *t, struct
 		r = gbi_store_error(c->s, ra != SQLITE_DONE ? ra : rp, "checking persons", err);
 		goto out;
 	}
+reject:
 	if (missing)
 		r = execf(c, err,
-			"INSERT INTO temp.rej SELECT '%s', line, 'bsn', bsn, 'no such person in persons' FROM %s x "
-			"WHERE batch_id=%lld AND bsn IN (SELECT bsn FROM temp.missing); DELETE FROM temp.missing",
-			t->name, t->name, (long long)c->batch);
+		"INSERT INTO temp.rej SELECT '%s', line, 'bsn', bsn, 'no such person in persons' FROM %s x "
+		"WHERE batch_id=%lld AND bsn IN (SELECT bsn FROM temp.missing)",
+		t->name, t->name, (long long)c->batch);
 out:
 	sqlite3_finalize(a);
 	sqlite3_finalize(p);
@@ -1197,12 +1290,22 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 	}
 	if ((r = flush_rejects(c, err)))
 		return r;
-	/* 4. references to persons; one applicant and at most one partner */
+	/* 4. references to persons; one applicant and at most one partner.
+	 * temp.missing holds numbers missing from persons as the batch leaves
+	 * it, gathered during the load (follow_refs) when the batch has no
+	 * persons, else from nothing. */
+	int persons = in_batch(c, "persons");
+	if (persons && (r = gbi_store_exec(c->s, "DELETE FROM temp.missing", err)))
+		return r;
 	for (int i = 0; i < c->res->ntables; i++) {
 		const struct gbi_table *t = gbi_format_table(c->fmt, c->res->t[i].table);
-		if (t->bsn_col >= 0 && strcmp(t->name, "persons") != 0 && (r = check_persons(c, t, err)))
+		int done = !persons && c->refs_done[i];
+		if (t->bsn_col >= 0 && strcmp(t->name, "persons") != 0
+		    && (r = check_persons(c, t, done, done ? c->refs_missing[i] : 0, err)))
 			return r;
 	}
+	if ((r = gbi_store_exec(c->s, "DELETE FROM temp.missing", err)))
+		return r;
 	if (in_batch(c, "members") && (r = check_roles(c, err)))
 		return r;
 	return flush_rejects(c, err);
@@ -1275,7 +1378,7 @@ gbi_status gbi_import(struct gbi_store *s, const char *const *paths, int npaths,
 		"CREATE TEMP TABLE IF NOT EXISTS optm(muni TEXT PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS oldb(id INTEGER PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS missing(bsn TEXT PRIMARY KEY);"
-		"DELETE FROM temp.rej; DELETE FROM temp.scope; DELETE FROM temp.optm;", err)))
+		"DELETE FROM temp.rej; DELETE FROM temp.scope; DELETE FROM temp.optm; DELETE FROM temp.missing;", err)))
 		goto fail;
 	{
 		sqlite3_stmt *st;
