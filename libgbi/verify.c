@@ -17,6 +17,7 @@
  *               with the person's date of birth and persons row
  *   temp.va     the addresses of applicants and partners on a day of it
  *   temp.vpol   per municipality: policy thresholds on the period's first day
+ *   temp.vinc   (rules on income) the period's incomes of those members
  *   temp.vitem  (rules on means) the items of a case's assets: declared
  *               (latest statement per kind), RDW vehicles, Kadaster property
  *   temp.vf     the findings, keyed by municipality, case, rule, BSN and
@@ -58,6 +59,7 @@
 
 #define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem_case */
 #define NEED_VA 0x200u    /* internal: the rule reads temp.va */
+#define NEED_VINC 0x1000u /* internal: the rule reads temp.vinc */
 #define ONCE 0x400u       /* internal: a rule across cases, run on one lane only (see gbi_verify_run) */
 #define LANE2 0x800u      /* internal: with ONCE, on the second lane */
 /* The row proving a sum over a case's items: the largest item of the sorts
@@ -270,21 +272,21 @@ static const struct gbi_rule rules[] = {
 	{"INCOME_AT_OR_ABOVE_NORM", "info", "PW art. 19 lid 1, art. 31, 32",
 	 "counted income of applicant and partner in the period (not child benefit or allowances) at or above the art. 21 norm: "
 	 "nothing to pay (a simple comparison; gbi calculate decides)",
-	 "cases,members,incomes", GBI_NEED_NORMS,
+	 "cases,members,incomes", GBI_NEED_NORMS | NEED_VINC,
 	 "INSERT INTO vf SELECT 'INCOME_AT_OR_ABOVE_NORM', muni, case_id, NULL, printf('income %s in %s is at or above the %s norm %s', "
 	 "gbi_money(total), :period, CASE WHEN couple THEN 'couple' ELSE 'single' END, gbi_money(norm)), 'incomes', b, l "
 	 "FROM (SELECT muni, case_id, sum(amt) AS total, b, l, max(top), couple, CASE WHEN couple THEN :norm_couple ELSE :norm_single END AS norm "
-	 "FROM (SELECT m.muni, m.case_id, i.batch_id AS b, i.line AS l, max(i.amount) AS top, "
+	 "FROM (SELECT i.muni, i.case_id, i.batch_id AS b, i.line AS l, max(i.amount) AS top, "
 	 "max(sum(CASE WHEN i.source='polis' THEN i.amount ELSE 0 END), sum(CASE WHEN i.source IS NOT 'polis' THEN i.amount ELSE 0 END)) AS amt, "
-	 "EXISTS (SELECT 1 FROM vm p WHERE p.muni=m.muni AND p.case_id=m.case_id AND p.role='partner') AS couple "
-	 "FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND i.kind NOT IN ('child_benefit','allowance') "
-	 "AND " AP " AND m.in_scope GROUP BY m.muni, m.case_id, i.bsn, i.kind) GROUP BY muni, case_id) WHERE total >= norm"},
+	 "EXISTS (SELECT 1 FROM vm p WHERE p.muni=i.muni AND p.case_id=i.case_id AND p.role='partner') AS couple "
+	 "FROM vinc i WHERE i.kind NOT IN ('child_benefit','allowance') "
+	 "GROUP BY i.muni, i.case_id, i.bsn, i.kind) GROUP BY muni, case_id) WHERE total >= norm"},
 	{"POLIS_INCOME_NOT_IN_CASE", "review", "PW art. 17 lid 1, art. 31 lid 1",
 	 "income of applicant or partner in the UWV polis records for the period that the case does not show (no declared row of that kind)",
-	 "cases,members,incomes", 0,
-	 "INSERT INTO vf SELECT 'POLIS_INCOME_NOT_IN_CASE', m.muni, m.case_id, m.bsn, printf('%s income %s in %s from the UWV polis records; "
+	 "cases,members,incomes", NEED_VINC,
+	 "INSERT INTO vf SELECT 'POLIS_INCOME_NOT_IN_CASE', i.muni, i.case_id, i.bsn, printf('%s income %s in %s from the UWV polis records; "
 	 "the case shows no %s income for it', i.kind, gbi_money(i.amount), i.period, i.kind), 'incomes', i.batch_id, i.line "
-	 "FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND i.source='polis' AND " AP " AND m.in_scope "
+	 "FROM vinc i WHERE i.source='polis' "
 	 "AND NOT EXISTS (SELECT 1 FROM incomes j WHERE j.live=1 AND j.bsn=i.bsn AND j.period=i.period AND j.kind=i.kind AND j.source IS NOT 'polis')"},
 	/* payment data and the legacy case */
 	{"IBAN_MISSING_OR_INVALID", "block", "Regulation (EU) 260/2012 art. 5 (SEPA: payment to an IBAN)",
@@ -365,6 +367,13 @@ static const char setup_sql[] =
 	"  WHERE m.live=1 AND m.case_id >= :lo AND m.case_id < :hi AND c.in_scope AND (c.status='application' OR (" IN_PERIOD("m") "));"
 	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni);";
 
+/* The incomes of the period of applicants and partners (all kinds, in the
+ * order the store holds them), for the rules on income: the incomes table
+ * is the largest, read once per lane. */
+static const char vinc_sql[] =
+	"CREATE TEMP TABLE vinc AS SELECT m.muni, m.case_id, i.bsn, i.kind, i.amount, i.source, i.period, i.batch_id, i.line "
+	"  FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND " AP " AND m.in_scope;";
+
 /* The addresses of applicants and partners, for the rules on residence. */
 static const char va_sql[] =
 	"CREATE TEMP TABLE va AS SELECT m.muni, m.case_id, m.bsn, m.role, m.in_scope, a.municipality AS amuni, a.postcode, "
@@ -403,7 +412,8 @@ static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
 	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
 	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
-	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1; DROP TABLE IF EXISTS temp.vmx;";
+	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1; DROP TABLE IF EXISTS temp.vmx;"
+	"DROP TABLE IF EXISTS temp.vinc;";
 
 static const char tables_sql[] =
 	"CREATE TEMP TABLE vsm(muni TEXT PRIMARY KEY);"
@@ -716,7 +726,7 @@ struct lane {
 	int32_t ps;
 	const unsigned char *on;         /* on[i]: rule i runs on this lane */
 	const char *tag;                 /* appended to its step names */
-	int items, va;                   /* working tables built */
+	int items, va, vinc;             /* working tables built */
 	gbi_status st;
 	struct gbi_err err;
 	pthread_t tid;
@@ -765,6 +775,12 @@ static gbi_status lane_rules(struct lane *l, int64_t *t0, struct gbi_err *err)
 			if ((r = run_sql(&l->c, va_sql, "verify: addresses", err)))
 				break;
 			snprintf(what, sizeof what, "addresses%s", l->tag);
+			step(&l->o, what, t0);
+		}
+		if ((ru->needs & NEED_VINC) && !l->vinc++) {
+			if ((r = run_sql(&l->c, vinc_sql, "verify: incomes", err)))
+				break;
+			snprintf(what, sizeof what, "incomes%s", l->tag);
 			step(&l->o, what, t0);
 		}
 		snprintf(what, sizeof what, "verify: rule %s", ru->code);
