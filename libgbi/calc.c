@@ -1283,6 +1283,7 @@ struct run {
 	struct mpol *pols;
 	int npols, cpols, last_pol;
 	sqlite3_stmt *ins;
+	sqlite3_stmt *ins_many;  /* ROWS_PER_INSERT rows (a national run) */
 	int64_t *inc_rowid;      /* rowids of in.incomes, to drop duplicates */
 	int cap_rowid;
 	const char *lo, *hi;     /* the case range of this thread (filter & 4) */
@@ -1739,11 +1740,15 @@ struct outrow {
 	uint32_t n_comp;
 };
 
-/* Counts one result and, when writing, stores it and hands it to o->row. */
-static gbi_status store_row(struct run *r, const char *per, int writing, const struct outrow *h, const char *iban,
-			    const char *acct, const char *comp, struct gbi_calc_summary *sum, struct gbi_err *err)
+/* One stored result with the strings that go with it. */
+struct outref {
+	struct outrow h;
+	const char *iban, *acct, *comp;
+	char reasons[512];
+};
+
+static void count_row(const struct outrow *h, struct gbi_calc_summary *sum)
 {
-	const struct gbi_calc_opts *o = r->o;
 	sum->cases++;
 	if (strcmp(h->status, "payable") == 0) {
 		sum->payable++;
@@ -1754,46 +1759,66 @@ static gbi_status store_row(struct run *r, const char *per, int writing, const s
 		sum->held++;
 	else
 		sum->not_entitled++;
+}
+
+/* Binds x as the row of INSERT q whose first parameter is at (1-based) */
+static void bind_row(sqlite3_stmt *q, int at, int64_t calc_run_id, const char *per, const struct outref *x)
+{
+	const struct outrow *h = &x->h;
+	sqlite3_bind_int64(q, at, calc_run_id);
+	sqlite3_bind_text(q, at + 1, h->muni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, at + 2, h->case_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, at + 3, per, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, at + 4, h->household, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, at + 5, h->cost_sharers);
+	sqlite3_bind_int(q, at + 6, h->days);
+	for (int i = 0; i < 7; i++)
+		sqlite3_bind_int64(q, at + 7 + i, h->v[i]);
+	sqlite3_bind_text(q, at + 14, h->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, at + 15, x->reasons, -1, SQLITE_STATIC);
+	if (x->iban)
+		sqlite3_bind_text(q, at + 16, x->iban, h->n_iban, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, at + 16);
+	if (x->acct)
+		sqlite3_bind_text(q, at + 17, x->acct, h->n_acct, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, at + 17);
+	sqlite3_bind_text(q, at + 18, x->comp, (int)h->n_comp, SQLITE_STATIC);
+}
+
+/* Hands a stored row to o->row. */
+static gbi_status emit_row(const struct gbi_calc_opts *o, const char *per, const struct outref *x, struct gbi_err *err)
+{
+	const struct outrow *h = &x->h;
+	if (!o->row)
+		return GBI_OK;
+	struct gbi_calc_row w = {
+		h->case_id, h->muni, per, h->household, h->cost_sharers, h->days,
+		h->v[0], h->v[1], h->v[2], h->v[3], h->v[4], h->v[5], h->v[6], h->status, x->reasons,
+		x->iban, x->acct, x->comp,
+	};
+	if (o->row(o->ctx, &w))
+		return gbi_err_set(err, GBI_ESYS, "stopped: the output could not be written");
+	return GBI_OK;
+}
+
+/* Counts one result and, when writing, stores it and hands it to o->row. */
+static gbi_status store_row(struct run *r, const char *per, int writing, const struct outrow *h, const char *iban,
+			    const char *acct, const char *comp, struct gbi_calc_summary *sum, struct gbi_err *err)
+{
+	count_row(h, sum);
 	if (!writing)
 		return GBI_OK;
-	char reasons[512];
-	gbi_reasons_format(h->reasons, reasons, sizeof reasons);
+	struct outref x = {*h, iban, acct, comp, ""};
+	gbi_reasons_format(h->reasons, x.reasons, sizeof x.reasons);
 	/* every parameter is bound for every row: no clear_bindings */
-	sqlite3_stmt *q = r->ins;
-	sqlite3_bind_int64(q, 1, sum->calc_run_id);
-	sqlite3_bind_text(q, 2, h->muni, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, h->case_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, per, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, h->household, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 6, h->cost_sharers);
-	sqlite3_bind_int(q, 7, h->days);
-	for (int i = 0; i < 7; i++)
-		sqlite3_bind_int64(q, 8 + i, h->v[i]);
-	sqlite3_bind_text(q, 15, h->status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 16, reasons, -1, SQLITE_STATIC);
-	if (iban)
-		sqlite3_bind_text(q, 17, iban, h->n_iban, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 17);
-	if (acct)
-		sqlite3_bind_text(q, 18, acct, h->n_acct, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 18);
-	sqlite3_bind_text(q, 19, comp, (int)h->n_comp, SQLITE_STATIC);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
+	bind_row(r->ins, 1, sum->calc_run_id, per, &x);
+	int rc = sqlite3_step(r->ins);
+	sqlite3_reset(r->ins);
 	if (rc != SQLITE_DONE)
 		return gbi_store_error(r->s, rc, "writing calc_result", err);
-	if (o->row) {
-		struct gbi_calc_row w = {
-			h->case_id, h->muni, per, h->household, h->cost_sharers, h->days,
-			h->v[0], h->v[1], h->v[2], h->v[3], h->v[4], h->v[5], h->v[6], h->status, reasons,
-			iban, acct, comp,
-		};
-		if (o->row(o->ctx, &w))
-			return gbi_err_set(err, GBI_ESYS, "stopped: the output could not be written");
-	}
-	return GBI_OK;
+	return emit_row(r->o, per, &x, err);
 }
 
 /* Every municipality's policy, before any result is stored or printed: a
@@ -1803,8 +1828,15 @@ static gbi_status load_policies(struct run *r, const struct gbi_calc_period *cp,
 {
 	const struct gbi_calc_opts *o = r->o;
 	sqlite3_stmt *q;
-	char *sql = with_filter("SELECT DISTINCT c.muni FROM cases c WHERE " SCOPE "ORDER BY 1",
-				(o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0));
+	int filtered = (o->nmunis ? 1 : 0) | (o->ncases || o->explain ? 2 : 0);
+	/* Unfiltered, the municipalities of the live cases come from the
+	 * cases_key index alone, and each is then checked for a case in scope
+	 * in the table, which usually finds one in its first rows: a third of
+	 * the cost of reading every case's status and dates. */
+	char *sql = with_filter(filtered ? "SELECT DISTINCT c.muni FROM cases c WHERE " SCOPE "ORDER BY 1"
+				: "WITH m(muni) AS (SELECT DISTINCT muni FROM cases WHERE live=1) "
+				  "SELECT m.muni FROM m WHERE EXISTS (SELECT 1 FROM cases c NOT INDEXED "
+				  "WHERE c.muni=m.muni AND " SCOPE ") ORDER BY 1", filtered);
 	if (!sql)
 		return gbi_err_set(err, GBI_ESYS, "out of memory");
 	gbi_status st = gbi_store_prepare(r->s, sql, &q, err);
@@ -1833,6 +1865,7 @@ static gbi_status load_policies(struct run *r, const struct gbi_calc_period *cp,
 #define NREADERS 2
 #define NSLOTS 4
 #define CHUNK_CASES 2048
+#define ROWS_PER_INSERT 16
 
 struct chunk {
 	int k;                    /* the chunk's number; -1: the slot is free */
@@ -1903,19 +1936,47 @@ static gbi_status chunk_put(struct chunk *c, const struct outrow *h, const char 
 	return GBI_OK;
 }
 
-/* Stores the results of chunk c in their order. */
+/* Stores the results of chunk c in their order, ROWS_PER_INSERT rows per
+ * INSERT (r->ins_many; the rest one by one), each handed to o->row once
+ * stored. */
 static gbi_status chunk_store(struct run *r, const struct chunk *c, const char *per, struct gbi_calc_summary *sum,
 			      struct gbi_err *err)
 {
+	struct outref x[ROWS_PER_INSERT];
+	size_t at = 0;
 	gbi_status st = GBI_OK;
-	for (size_t at = 0; !st && at < c->n;) {
-		struct outrow h;
-		memcpy(&h, c->buf + at, sizeof h);
-		const char *iban = c->buf + at + sizeof h;
-		const char *acct = iban + (h.n_iban > 0 ? h.n_iban : 0) + 1;
-		const char *comp = acct + (h.n_acct > 0 ? h.n_acct : 0) + 1;
-		at += chunk_rec(&h);
-		st = store_row(r, per, 1, &h, h.n_iban < 0 ? NULL : iban, h.n_acct < 0 ? NULL : acct, comp, sum, err);
+	while (!st && at < c->n) {
+		int n = 0;
+		for (; n < ROWS_PER_INSERT && at < c->n; n++) {
+			struct outref *y = &x[n];
+			memcpy(&y->h, c->buf + at, sizeof y->h);
+			const char *iban = c->buf + at + sizeof y->h;
+			const char *acct = iban + (y->h.n_iban > 0 ? y->h.n_iban : 0) + 1;
+			y->comp = acct + (y->h.n_acct > 0 ? y->h.n_acct : 0) + 1;
+			y->iban = y->h.n_iban < 0 ? NULL : iban;
+			y->acct = y->h.n_acct < 0 ? NULL : acct;
+			at += chunk_rec(&y->h);
+			gbi_reasons_format(y->h.reasons, y->reasons, sizeof y->reasons);
+			count_row(&y->h, sum);
+		}
+		if (n == ROWS_PER_INSERT) {
+			for (int i = 0; i < n; i++)
+				bind_row(r->ins_many, 1 + 19 * i, sum->calc_run_id, per, &x[i]);
+			int rc = sqlite3_step(r->ins_many);
+			sqlite3_reset(r->ins_many);
+			if (rc != SQLITE_DONE)
+				st = gbi_store_error(r->s, rc, "writing calc_result", err);
+		} else {
+			for (int i = 0; i < n && !st; i++) {
+				bind_row(r->ins, 1, sum->calc_run_id, per, &x[i]);
+				int rc = sqlite3_step(r->ins);
+				sqlite3_reset(r->ins);
+				if (rc != SQLITE_DONE)
+					st = gbi_store_error(r->s, rc, "writing calc_result", err);
+			}
+		}
+		for (int i = 0; i < n && !st; i++)
+			st = emit_row(r->o, per, &x[i], err);
 	}
 	return st;
 }
@@ -2205,6 +2266,14 @@ static gbi_status run_national(struct run *r, const struct gbi_calc_period *cp, 
 	nat->nchunks = -1;
 	for (k = 0; k < NSLOTS; k++)
 		nat->slot[k].k = -1;
+	{
+		char sql[40 + ROWS_PER_INSERT * 42];
+		size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO calc_result VALUES");
+		for (k = 0; k < ROWS_PER_INSERT; k++)
+			n += (size_t)snprintf(sql + n, sizeof sql - n, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", k ? "," : "");
+		if ((st = gbi_store_prepare(r->s, sql, &r->ins_many, err)))
+			goto done;
+	}
 	if ((st = open_reader(r->s->path, &nat->bounds, err))
 	    || (st = gbi_store_prepare(&nat->bounds,
 				       "SELECT case_id FROM cases WHERE live=1 AND case_id>=?1 AND (?3=0 OR case_id>?1) "
@@ -2268,6 +2337,8 @@ done:
 		free(nat->slot[k].buf);
 	sqlite3_finalize(nat->bound);
 	close_reader(&nat->bounds);
+	sqlite3_finalize(r->ins_many);
+	r->ins_many = NULL;
 	pthread_cond_destroy(&nat->cv);
 	pthread_mutex_destroy(&nat->mu);
 	free(nat);

@@ -81,4 +81,9 @@ test_national_run_policy_first() {
 	expect_rc 1
 	expect_eq "$(grep warning err | cut -d' ' -f5)" "$m1
 $m2" "warnings in code order"
+	# a municipality whose live cases are all out of scope is not warned of
+	sqlite3 s.db "UPDATE cases SET end_date='2026-04-30' WHERE muni='$m2'"
+	gbi calculate -d s.db --period 2026-05
+	expect_eq "$(grep warning err | cut -d' ' -f5)" "$m1" "warnings with $m2 out of scope"
+	expect_eq "$(cut -d, -f2 out | grep -c "^$m2\$")" 0 "cases of $m2"
 }
