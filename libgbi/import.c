@@ -734,7 +734,9 @@ static gbi_status execf(struct imp *c, struct gbi_err *err, const char *fmt, ...
  * live are constants.  A row of an owner-case table takes the municipality
  * of its case from temp.cand as it is inserted (NULL when the case is unknown
  * or ambiguous), which is much cheaper than updating every row afterwards;
- * a row of an owner-column table takes the value of that column. */
+ * a row of an owner-column table takes the value of that column.  OR FAIL:
+ * a row that fails refuses the whole batch anyway, and SQLite then keeps no
+ * statement journal for a statement of many rows. */
 static gbi_status prepare_insert(struct imp *c, const struct gbi_table *t, int rows, sqlite3_stmt **st,
 				 struct gbi_err *err)
 {
@@ -742,7 +744,7 @@ static gbi_status prepare_insert(struct imp *c, const struct gbi_table *t, int r
 	char *sql = malloc(size);
 	if (!sql)
 		return gbi_err_set(err, GBI_ESYS, "out of memory");
-	o = (size_t)snprintf(sql, size, "INSERT INTO %s(batch_id,line,muni,live", t->name);
+	o = (size_t)snprintf(sql, size, "INSERT OR FAIL INTO %s(batch_id,line,muni,live", t->name);
 	for (int k = 0; k < t->ncols; k++)
 		o += (size_t)snprintf(sql + o, size - o, ",%s", t->cols[k].name);
 	o += (size_t)snprintf(sql + o, size - o, ") VALUES");
