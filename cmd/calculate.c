@@ -54,7 +54,11 @@ static int print_csv(const struct gbi_calc_row *r)
 		p += n;
 		*p++ = ',';
 	}
-	p += snprintf(p, 32, "%d,%d,", r->cost_sharers, r->days);
+	const int n2[2] = {r->cost_sharers, r->days};
+	for (int i = 0; i < 2; i++) {
+		p = gbi_int_put(p, n2[i]);
+		*p++ = ',';
+	}
 	const int64_t v[7] = {r->norm, r->housing_reduction, r->sanction, r->income, r->bijstand, r->holiday_reserve, r->payable};
 	for (int i = 0; i < 7; i++) {
 		p = gbi_money_put(p, v[i]);

@@ -205,18 +205,11 @@ struct sbuf {
 	int oom;
 };
 
-char *gbi_money_put(char *p, int64_t cents)
+/* a in decimal at p; returns the end */
+static char *put_u(char *p, uint64_t a)
 {
-	uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
 	char tmp[24];
 	int n = 0;
-	if (cents < 0)
-		*p++ = '-';
-	tmp[n++] = (char)('0' + a % 10);
-	a /= 10;
-	tmp[n++] = (char)('0' + a % 10);
-	a /= 10;
-	tmp[n++] = '.';
 	do {
 		tmp[n++] = (char)('0' + a % 10);
 		a /= 10;
@@ -224,6 +217,25 @@ char *gbi_money_put(char *p, int64_t cents)
 	while (n)
 		*p++ = tmp[--n];
 	return p;
+}
+
+char *gbi_money_put(char *p, int64_t cents)
+{
+	uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+	if (cents < 0)
+		*p++ = '-';
+	p = put_u(p, a / 100);
+	*p++ = '.';
+	*p++ = (char)('0' + a / 10 % 10);
+	*p++ = (char)('0' + a % 10);
+	return p;
+}
+
+char *gbi_int_put(char *p, int64_t v)
+{
+	if (v < 0)
+		*p++ = '-';
+	return put_u(p, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
 /* Appends without a format string: the components of every case go through
@@ -269,21 +281,12 @@ static void sb_money(struct sbuf *b, int64_t cents)
 
 static void sb_int(struct sbuf *b, int64_t v)
 {
-	char t[24];
-	int n = 0;
-	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		t[n++] = (char)('0' + a % 10);
-		a /= 10;
-	} while (a);
 	char *p = sb_room(b, 24);
-	if (!p)
-		return;
-	if (v < 0)
-		*p++ = '-', b->n++;
-	while (n)
-		*p++ = t[--n], b->n++;
-	*p = '\0';
+	if (p) {
+		char *e = gbi_int_put(p, v);
+		*e = '\0';
+		b->n += (size_t)(e - p);
+	}
 }
 
 static void sb_date(struct sbuf *b, int32_t d)
@@ -1077,11 +1080,11 @@ static const char *const queries[Q_N] = {
 		"ORDER BY m.case_id, m.muni",
 	/* the applicant's addresses in the period and who else was registered there */
 	[Q_HOUSE] = "SELECT m.case_id, m.muni, a.from_date, a.to_date, a.postcode, a.house_number, ifnull(a.house_suffix,''), "
-		"h.bsn, h.from_date, h.to_date, hp.birth_date "
+		"h.bsn, h.from_date, h.to_date "
 		"FROM members m "
 		"JOIN addresses a ON a.bsn=m.bsn AND " ADDRESS_A
+		/* the housemate's date of birth: see housemate_birth() */
 		"LEFT JOIN addresses h ON " HOUSEMATE_H
-		"LEFT JOIN persons hp ON hp.bsn=h.bsn AND hp.live=1 "
 		/* the role first: it is in the index, so the other members' rows are never read */
 		"WHERE m.role='applicant' AND " MEMBER_IN_PERIOD "AND " FILTER("m")
 		"ORDER BY m.case_id, m.muni",
@@ -1292,6 +1295,7 @@ struct run {
 	struct gbi_calc_exclusion *pend; /* a housemate's exclusions that come after the others */
 	int npend, cap_pend;
 	sqlite3_stmt *gifts;     /* a person's gifts earlier in the year (rare: prepared on first use) */
+	sqlite3_stmt *birth;     /* a housemate's date of birth (prepared on first use) */
 };
 
 static gbi_status policy_for(struct run *r, const char *muni, int32_t ymd, const struct gbi_calc_policy **out,
@@ -1350,6 +1354,30 @@ static gbi_status add_income(struct run *r, const char *bsn, int32_t ym, int kin
 	i->period = ym;
 	i->kind = kind;
 	i->amount = amount;
+	return GBI_OK;
+}
+
+/* The date of birth of housemate bsn (0 when unknown): most housemates are
+ * members of the case, whose dates of birth Q_MEMBERS brought; the others
+ * are looked up.  Either way the person's first live row, as a join gives. */
+static gbi_status housemate_birth(struct run *r, const char *bsn, int32_t *birth, struct gbi_err *err)
+{
+	const struct gbi_calc_input *in = &r->in;
+	for (int k = 0; k < in->nmembers; k++)
+		if (strcmp(in->members[k].bsn, bsn) == 0) {
+			*birth = in->members[k].birth;
+			return GBI_OK;
+		}
+	gbi_status st;
+	if (!r->birth && (st = gbi_store_prepare(r->s, "SELECT birth_date FROM persons WHERE bsn=? AND live=1 "
+						 "ORDER BY rowid LIMIT 1", &r->birth, err)))
+		return st;
+	sqlite3_bind_text(r->birth, 1, bsn, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(r->birth);
+	*birth = rc == SQLITE_ROW ? dcol(r->birth, 0) : 0;
+	sqlite3_reset(r->birth);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gbi_store_error(r->s, rc, "reading persons", err);
 	return GBI_OK;
 }
 
@@ -1434,14 +1462,16 @@ static gbi_status gather(struct run *r, struct gbi_err *err)
 			int32_t hf = dcol(x->st, 8), ht = dcol(x->st, 9);
 			h->from = hf > af ? hf : af;
 			h->to = !ht ? at : !at ? ht : ht < at ? ht : at;
-			h->birth = dcol(x->st, 10);
-			for (int j = 0; j < in->nhousemates - 1; j++)
+			int repeat = 0;
+			for (int j = 0; j < in->nhousemates - 1 && !repeat; j++)
 				if (strcmp(in->housemates[j].bsn, h->bsn) == 0 && in->housemates[j].from == h->from
 				    && in->housemates[j].to == h->to) {
-					h = &in->housemates[j];   /* a repeat */
+					h = &in->housemates[j];
 					in->nhousemates--;
-					break;
+					repeat = 1;
 				}
+			if (!repeat && (st = housemate_birth(r, h->bsn, &h->birth, err)))
+				return st;
 			if (r->o->explain)
 				snprintf(h->dwelling, sizeof h->dwelling, "%.6s %lld%s%.8s", col(x->st, 4),
 					 (long long)sqlite3_column_int64(x->st, 5), *col(x->st, 6) ? " " : "", col(x->st, 6));
@@ -2032,6 +2062,8 @@ static void close_streams(struct run *r)
 {
 	sqlite3_finalize(r->gifts);
 	r->gifts = NULL;
+	sqlite3_finalize(r->birth);
+	r->birth = NULL;
 	for (int i = 0; i < Q_N; i++) {
 		sqlite3_finalize(r->q[i].st);
 		r->q[i].st = NULL;

@@ -204,6 +204,8 @@ void gbi_reasons_format(uint32_t reasons, char *out, size_t outsize);
 /* Writes cents as "-123.45" at p (at most 22 bytes, no NUL) and returns the
  * end: gbi_money_format without snprintf, for bulk output. */
 char *gbi_money_put(char *p, int64_t cents);
+/* Writes v in decimal at p (at most 20 bytes, no NUL) and returns the end. */
+char *gbi_int_put(char *p, int64_t v);
 
 /* ---- a run over the store ---------------------------------------------------- */
 #define GBI_CALC_MAX_FILTER 64
