@@ -1768,13 +1768,16 @@ struct outrow {
 	int64_t v[7];             /* norm, housing, sanction, income, bijstand, holiday reserve, payable */
 	int32_t n_iban, n_acct;   /* -1: NULL */
 	uint32_t n_comp;
+	uint32_t n_reasons, n_out;/* in a chunk: the reasons' text, and o->format's bytes */
+	int unprintable;          /* o->format could not */
 };
 
 /* One stored result with the strings that go with it. */
 struct outref {
 	struct outrow h;
-	const char *iban, *acct, *comp;
-	char reasons[512];
+	const char *iban, *acct, *comp, *reasons;
+	const char *out;          /* o->format's bytes, h.n_out of them (NULL: call o->row) */
+	char rbuf[512];           /* the reasons, when not in a chunk */
 };
 
 static void count_row(const struct outrow *h, struct gbi_calc_summary *sum)
@@ -1817,10 +1820,15 @@ static void bind_row(sqlite3_stmt *q, int at, int64_t calc_run_id, const char *p
 	sqlite3_bind_text(q, at + 18, x->comp, (int)h->n_comp, SQLITE_STATIC);
 }
 
-/* Hands a stored row to o->row. */
+/* Hands a stored row to o->print or o->row. */
 static gbi_status emit_row(const struct gbi_calc_opts *o, const char *per, const struct outref *x, struct gbi_err *err)
 {
 	const struct outrow *h = &x->h;
+	if (x->out) {
+		if (h->unprintable || o->print(o->ctx, x->out, h->n_out))
+			return gbi_err_set(err, GBI_ESYS, "stopped: the output could not be written");
+		return GBI_OK;
+	}
 	if (!o->row)
 		return GBI_OK;
 	struct gbi_calc_row w = {
@@ -1840,8 +1848,9 @@ static gbi_status store_row(struct run *r, const char *per, int writing, const s
 	count_row(h, sum);
 	if (!writing)
 		return GBI_OK;
-	struct outref x = {*h, iban, acct, comp, ""};
-	gbi_reasons_format(h->reasons, x.reasons, sizeof x.reasons);
+	struct outref x = {*h, iban, acct, comp, NULL, NULL, ""};
+	gbi_reasons_format(h->reasons, x.rbuf, sizeof x.rbuf);
+	x.reasons = x.rbuf;
 	/* every parameter is bound for every row: no clear_bindings */
 	bind_row(r->ins, 1, sum->calc_run_id, per, &x);
 	int rc = sqlite3_step(r->ins);
@@ -1931,38 +1940,73 @@ struct reader {
 };
 
 /* The size of a result in a chunk: each string with its NUL, so that the
- * writer passes them as they lie. */
+ * writer passes them as they lie, then what o->format made of it. */
 static size_t chunk_rec(const struct outrow *h)
 {
 	size_t ni = h->n_iban > 0 ? (size_t)h->n_iban : 0, na = h->n_acct > 0 ? (size_t)h->n_acct : 0;
-	return sizeof *h + ni + 1 + na + 1 + h->n_comp + 1;
+	return sizeof *h + ni + 1 + na + 1 + h->n_comp + 1 + h->n_reasons + 1 + h->n_out;
 }
 
-static gbi_status chunk_put(struct chunk *c, const struct outrow *h, const char *iban, const char *acct,
+static gbi_status chunk_room(struct chunk *c, size_t need, struct gbi_err *err)
+{
+	if (c->n + need <= c->cap)
+		return GBI_OK;
+	size_t ncap = c->cap ? c->cap * 2 : (size_t)1 << 20;
+	while (ncap < c->n + need)
+		ncap *= 2;
+	char *t = realloc(c->buf, ncap);
+	if (!t)
+		return gbi_err_set(err, GBI_ESYS, "out of memory");
+	c->buf = t;
+	c->cap = ncap;
+	return GBI_OK;
+}
+
+/* Puts a result in the reader's chunk, with its output made by o->format. */
+static gbi_status chunk_put(struct run *r, struct outrow *h, const char *per, const char *iban, const char *acct,
 			    const char *comp, struct gbi_err *err)
 {
-	size_t need = chunk_rec(h);
-	if (c->n + need > c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : (size_t)1 << 20;
-		while (ncap < c->n + need)
-			ncap *= 2;
-		char *t = realloc(c->buf, ncap);
-		if (!t)
-			return gbi_err_set(err, GBI_ESYS, "out of memory");
-		c->buf = t;
-		c->cap = ncap;
+	const struct gbi_calc_opts *o = r->o;
+	struct chunk *c = r->chunk;
+	char reasons[512];
+	gbi_reasons_format(h->reasons, reasons, sizeof reasons);
+	h->n_reasons = (uint32_t)strlen(reasons);
+	h->n_out = 0;
+	h->unprintable = 0;
+	size_t base = chunk_rec(h);
+	gbi_status st = chunk_room(c, base + 1024, err);
+	if (st)
+		return st;
+	if (o->format && o->print) {
+		struct gbi_calc_row w = {
+			h->case_id, h->muni, per, h->household, h->cost_sharers, h->days,
+			h->v[0], h->v[1], h->v[2], h->v[3], h->v[4], h->v[5], h->v[6], h->status, reasons,
+			iban, acct, comp,
+		};
+		size_t room = c->cap - c->n - base;
+		size_t n = o->format(o->ctx, &w, c->buf + c->n + base, room);
+		if (n == GBI_CALC_UNPRINTABLE || n > UINT32_MAX) {
+			h->unprintable = 1;
+			n = 0;
+		} else if (n > room) {
+			if ((st = chunk_room(c, base + n, err)))
+				return st;
+			o->format(o->ctx, &w, c->buf + c->n + base, n);
+		}
+		h->n_out = (uint32_t)n;
 	}
 	char *p = c->buf + c->n;
 	memcpy(p, h, sizeof *h);
 	p += sizeof *h;
-	const char *str[3] = {iban, acct, comp};
-	const size_t len[3] = {h->n_iban > 0 ? (size_t)h->n_iban : 0, h->n_acct > 0 ? (size_t)h->n_acct : 0, h->n_comp};
-	for (int i = 0; i < 3; i++) {
+	const char *str[4] = {iban, acct, comp, reasons};
+	const size_t len[4] = {h->n_iban > 0 ? (size_t)h->n_iban : 0, h->n_acct > 0 ? (size_t)h->n_acct : 0, h->n_comp,
+			       h->n_reasons};
+	for (int i = 0; i < 4; i++) {
 		memcpy(p, str[i] ? str[i] : "", len[i]);
 		p[len[i]] = '\0';
 		p += len[i] + 1;
 	}
-	c->n += need;
+	c->n += chunk_rec(h);
 	return GBI_OK;
 }
 
@@ -1985,8 +2029,9 @@ static gbi_status chunk_store(struct run *r, const struct chunk *c, const char *
 			y->comp = acct + (y->h.n_acct > 0 ? y->h.n_acct : 0) + 1;
 			y->iban = y->h.n_iban < 0 ? NULL : iban;
 			y->acct = y->h.n_acct < 0 ? NULL : acct;
+			y->reasons = y->comp + y->h.n_comp + 1;
+			y->out = r->o->format && r->o->print ? y->reasons + y->h.n_reasons + 1 : NULL;
 			at += chunk_rec(&y->h);
-			gbi_reasons_format(y->h.reasons, y->reasons, sizeof y->reasons);
 			count_row(&y->h, sum);
 		}
 		if (n == ROWS_PER_INSERT) {
@@ -2132,7 +2177,7 @@ static gbi_status compute_cases(struct run *r, const struct gbi_calc_period *cp,
 		h.n_acct = acct ? (int32_t)strlen(acct) : -1;
 		h.n_comp = (uint32_t)strlen(res.components);
 		if (r->chunk)
-			st = chunk_put(r->chunk, &h, iban, acct, res.components, err);
+			st = chunk_put(r, &h, per, iban, acct, res.components, err);
 		else
 			st = store_row(r, per, writing, &h, iban, acct, res.components, sum, err);
 		free(res.components);
@@ -2300,7 +2345,7 @@ static gbi_status run_national(struct run *r, const struct gbi_calc_period *cp, 
 		nat->slot[k].k = -1;
 	{
 		char sql[40 + ROWS_PER_INSERT * 42];
-		size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO calc_result VALUES");
+		size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT OR FAIL INTO calc_result VALUES");
 		for (k = 0; k < ROWS_PER_INSERT; k++)
 			n += (size_t)snprintf(sql + n, sizeof sql - n, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", k ? "," : "");
 		if ((st = gbi_store_prepare(r->s, sql, &r->ins_many, err)))

@@ -225,7 +225,18 @@ struct gbi_calc_opts {
 	 * municipality) order (may be NULL); non-zero stops the run (GBI_ESYS,
 	 * nothing stored) */
 	int (*row)(void *ctx, const struct gbi_calc_row *row);
+	/* Optional, with row, so that a national run can make its output on
+	 * the computing threads: format writes what row would print for a row
+	 * into buf, at most size bytes, and returns its length (more than size:
+	 * nothing written, called again with that room) or GBI_CALC_UNPRINTABLE;
+	 * it is called on several threads at once, in no order.  print then
+	 * prints those bytes, on the calling thread, in (case_id,
+	 * municipality) order as each row is stored, instead of row; non-zero
+	 * stops the run as row's would (so does GBI_CALC_UNPRINTABLE). */
+	size_t (*format)(void *ctx, const struct gbi_calc_row *row, char *buf, size_t size);
+	int (*print)(void *ctx, const char *bytes, size_t n);
 };
+#define GBI_CALC_UNPRINTABLE ((size_t)-1)
 
 struct gbi_calc_summary {
 	int64_t calc_run_id;                     /* 0 when nothing was written */

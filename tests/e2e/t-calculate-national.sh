@@ -46,6 +46,18 @@ test_national_run_is_the_runs_per_municipality() {
 	# and again: the same bytes
 	gbi calculate -d s.db --period 2026-05
 	expect_file out national.csv
+	# the other formats, made on the computing threads
+	gbi calculate -d s.db --period 2026-05 --format jsonl
+	LC_ALL=C sort out > a
+	: > per.jsonl
+	for m in $(q s.db "SELECT DISTINCT muni FROM cases WHERE live=1 ORDER BY 1"); do
+		"$GBI" calculate -d s.db --period 2026-05 -m "$m" --format jsonl >> per.jsonl 2>/dev/null
+	done
+	LC_ALL=C sort per.jsonl > b
+	expect_file a b
+	gbi calculate -d s.db --period 2026-05 --format text
+	expect_eq "$(head -1 out | cut -c1-20)" "case       muni hous" "text header"
+	expect_eq "$(wc -l < out)" "$((n + 1))" "text lines"
 }
 
 test_national_run_stopped_stores_nothing() {
