@@ -100,6 +100,12 @@ struct imp {
 	int prc;                      /* pcur's last step */
 	char plast[16];               /* the greatest bsn looked for so far */
 	long pseeks;                  /* bsns looked up out of order */
+	int had_live[GBI_MAX_TABLES];     /* per res->t: the table had current rows */
+	int idx_kept;                 /* the table's indexes stay during the load */
+	int miss0;                    /* the store's cache misses when it began */
+	int nidx;                     /* the kept indexes: */
+	int idxcol[8];                /* their first columns, -1 when not known */
+	long idx_rows, idx_down;      /* rows compared, rows below the previous one */
 	/* the reading thread's own state */
 	struct pipe *pp;
 	struct chunk *cur;            /* the chunk being filled */
@@ -260,8 +266,11 @@ static void put_reject(struct imp *c, long line, const char *col, const char *va
 	rc->why = put_bytes(ch, why, strlen(why));
 }
 
+/* Two values in SQLite's order (BINARY): NULL, numbers, text. */
 static int cmp_val(const struct val *a, const char *abuf, const struct val *b, const char *bbuf)
 {
+	if (a->len == V_NULL || b->len == V_NULL)
+		return (a->len != V_NULL) - (b->len != V_NULL);
 	if (a->len == V_INT || b->len == V_INT) {
 		if (a->len != b->len)
 			return a->len == V_INT ? -1 : 1;
@@ -644,6 +653,85 @@ static gbi_status write_chunk(struct imp *c, const struct chunk *ch, struct gbi_
 
 static int in_batch(struct imp *c, const char *table);
 
+static int cache_misses(struct imp *c)
+{
+	int cur = 0, hi = 0;
+	sqlite3_db_status(c->s->db, SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 0);
+	return cur;
+}
+
+/* A table's indexes: built again after the load, which costs a pass over
+ * the whole table and a sort on the store's thread; or, when the table has
+ * no current rows (its partial indexes are empty, and there are no rows to
+ * replace), kept and filled as the rows come, which costs less while the
+ * rows come about in the order of the indexes (each row's entries go where
+ * the last ones went) and is done while the other thread reads.  When they
+ * do not (indexes_in_order), the indexes are dropped after all. */
+static gbi_status keep_or_drop_indexes(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+{
+	char sql[256];
+	int64_t live = 1;
+	snprintf(sql, sizeof sql, "SELECT EXISTS (SELECT 1 FROM %s WHERE live=1)", t->name);
+	gbi_status r = gbi_store_int(c->s, sql, &live, err);
+	if (r)
+		return r;
+	c->had_live[c->res->ntables - 1] = (int)live;
+	c->idx_kept = !live;
+	c->miss0 = cache_misses(c);
+	c->nidx = 0;
+	c->idx_rows = c->idx_down = 0;
+	if (live)
+		return gbi_store_drop_indexes(c->s, t->name, err);
+	/* the first column of each index, when the rows carry it (muni, of an
+	 * owner-case table, comes from the case) */
+	sqlite3_stmt *st;
+	snprintf(sql, sizeof sql, "SELECT ii.name FROM pragma_index_list('%s') il, "
+		 "pragma_index_info(il.name) ii WHERE ii.seqno=0", t->name);
+	if ((r = gbi_store_prepare(c->s, sql, &st, err)))
+		return r;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->nidx < 8) {
+		const char *col = (const char *)sqlite3_column_text(st, 0);
+		c->idxcol[c->nidx++] = col ? gbi_table_column(t, col) : -1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return gbi_store_error(c->s, rc, "reading the indexes", err);
+	return GBI_OK;
+}
+
+/* Whether the rows so far come about in the order of each kept index (in
+ * the order of its first column, at most 1 row in 32 below the row before
+ * it, from the first chunk on: then each row's entries go where the last
+ * ones went), and the cache holds what the indexes need; if not, the indexes
+ * go, and are built again after the load. */
+static gbi_status indexes_in_order(struct imp *c, const struct chunk *ch, struct gbi_err *err)
+{
+	if (!c->idx_kept)
+		return GBI_OK;
+	for (int x = 0; x < c->nidx; x++) {
+		int k = c->idxcol[x], prev = -1;
+		if (k < 0)
+			continue;
+		for (int i = 0; i < ch->nrec; i++) {
+			if (ch->rec[i].col)
+				continue;
+			if (prev >= 0) {
+				c->idx_down += cmp_val(&ch->val[prev][k], ch->arena, &ch->val[i][k], ch->arena) > 0;
+				c->idx_rows++;
+			}
+			prev = i;
+		}
+	}
+	if (c->idx_down <= 16 + c->idx_rows / 32 && cache_misses(c) - c->miss0 <= 1024 + c->ts->read / 128)
+		return GBI_OK;
+	/* no statement may be reading when an index goes */
+	sqlite3_finalize(c->pcur);
+	c->pcur = NULL;
+	c->idx_kept = 0;
+	return gbi_store_drop_indexes(c->s, c->t->name, err);
+}
+
 /* Reads the table on a second thread and writes its chunks here. */
 static gbi_status load_table(struct imp *c, struct gbi_err *err)
 {
@@ -691,7 +779,9 @@ static gbi_status load_table(struct imp *c, struct gbi_err *err)
 		pthread_mutex_unlock(&p.mu);
 		if (!have)
 			break;
-		r = write_chunk(c, p.ch[p.tail], err);
+		r = indexes_in_order(c, p.ch[p.tail], err);
+		if (!r)
+			r = write_chunk(c, p.ch[p.tail], err);
 		pthread_mutex_lock(&p.mu);
 		p.full[p.tail] = 0;
 		p.tail = (p.tail + 1) % NCHUNKS;
@@ -840,7 +930,7 @@ static gbi_status on_table(void *vc, const char *name, const char *base, struct 
 		if ((r = build_cand(c, err)))
 			return r;
 	}
-	if ((r = gbi_store_drop_indexes(c->s, t->name, err))
+	if ((r = keep_or_drop_indexes(c, t, err))
 	    || (r = prepare_insert(c, t, 1, &c->ins, err)) || (r = prepare_insert(c, t, MULTI, &c->multi, err))
 	    || (r = load_table(c, err)))
 		goto out;
@@ -1212,8 +1302,9 @@ static void add_note(struct imp *c, const char *msg)
 }
 
 /* Makes the batch's rows the current ones for the municipalities the table
- * covers. */
-static gbi_status supersede(struct imp *c, const struct gbi_table *t, struct gbi_err *err)
+ * covers.  had_live: the table had current rows before the batch (if not,
+ * there are none to replace, and the table is not scanned for them). */
+static gbi_status supersede(struct imp *c, const struct gbi_table *t, int had_live, struct gbi_err *err)
 {
 	gbi_status r;
 	long long b = (long long)c->batch;
@@ -1225,15 +1316,15 @@ static gbi_status supersede(struct imp *c, const struct gbi_table *t, struct gbi
 			       "INSERT INTO batch_scope SELECT %lld, tbl, muni FROM temp.scope WHERE tbl='%s'", b, n, b, n)))
 		return r;
 	if (t->owner != GBI_OWN_BATCH)
-		return execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id<>%lld "
+		return !had_live ? GBI_OK : execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id<>%lld "
 				     "AND muni IN (SELECT muni FROM temp.scope WHERE tbl='%s')", n, b, n);
 	int64_t nold;
 	if ((r = gbi_store_int(c->s, "SELECT count(*) FROM temp.oldb", &nold, err)))
 		return r;
 	if (nold == 0)
 		return GBI_OK;
-	if ((r = execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id IN (SELECT id FROM temp.oldb) "
-			       "AND batch_id NOT IN (SELECT batch_id FROM snapshot WHERE tbl='%s')", n, n)))
+	if (had_live && (r = execf(c, err, "UPDATE %s SET live=0 WHERE live=1 AND batch_id IN (SELECT id FROM temp.oldb) "
+					   "AND batch_id NOT IN (SELECT batch_id FROM snapshot WHERE tbl='%s')", n, n)))
 		return r;
 	sqlite3_stmt *st;
 	char sql[512];
@@ -1279,7 +1370,7 @@ static gbi_status post_checks(struct imp *c, struct gbi_err *err)
 		return gbi_err_set(err, GBI_EINPUT,
 				   "cannot tell which municipality this batch covers: it has no cases or policy rows; give --municipality CODE");
 	for (int i = 0; i < c->res->ntables; i++)
-		if ((r = supersede(c, gbi_format_table(c->fmt, c->res->t[i].table), err)))
+		if ((r = supersede(c, gbi_format_table(c->fmt, c->res->t[i].table), c->had_live[i], err)))
 			return r;
 	for (int i = 0; i < c->res->ntables; i++)
 		if ((r = gbi_store_create_indexes(c->s, c->res->t[i].table, err)))
