@@ -99,3 +99,17 @@ $m2" "warnings in code order"
 	expect_eq "$(grep warning err | cut -d' ' -f5)" "$m1" "warnings with $m2 out of scope"
 	expect_eq "$(cut -d, -f2 out | grep -c "^$m2\$")" 0 "cases of $m2"
 }
+
+test_national_run_store_path_with_odd_characters() {
+	# the reading threads open the store by URI: these must be escaped
+	[ -d "$SAMPLES/gbi-v1" ] || skip "samples/gbi-v1 is missing"
+	"$GBI" import -d s.db "$SAMPLES/gbi-v1" >/dev/null 2>&1 || { fail "import of samples failed"; return; }
+	gbi calculate -d s.db --period 2026-05
+	cp out want
+	mkdir -p "d ir%3F#"
+	cp s.db "d ir%3F#/a?b c.db"
+	gbi calculate -d "d ir%3F#/a?b c.db" --period 2026-05
+	expect_rc 0
+	expect_file out want
+	expect_eq "$(q "d ir%3F#/a?b c.db" "SELECT count(*) FROM calc_result")" 76 "rows in the copy"
+}
