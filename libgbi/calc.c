@@ -1126,8 +1126,11 @@ static const char *const queries[Q_N] = {
 	/* Block findings of the latest verify run that checked every rule and
 	 * every case of the finding's municipality: a run narrowed by --rule
 	 * or --case, or one of other municipalities, never releases a hold. */
-	[Q_HELD] = "SELECT f.case_id, f.municipality FROM finding f "
-		"WHERE f.severity='block' AND f.verify_run_id=(SELECT max(w.id) FROM verify_run w "
+	/* (the findings of the period's full runs only, through finding_case:
+	 * not every finding of every month) */
+	[Q_HELD] = "SELECT f.case_id, f.municipality FROM verify_run v CROSS JOIN finding f "
+		"WHERE v.period=:pm AND v.rules='' AND v.cases='' AND f.verify_run_id=v.id "
+		"AND f.severity='block' AND f.verify_run_id=(SELECT max(w.id) FROM verify_run w "
 		"  WHERE w.period=:pm AND w.rules='' AND w.cases='' "
 		"  AND (w.municipalities='' OR instr(','||w.municipalities||',', ','||f.municipality||',')>0)) "
 		"GROUP BY f.case_id, f.municipality ORDER BY f.case_id, f.municipality",
