@@ -1,5 +1,7 @@
 /*
- * csvread.h: a streaming, bounded CSV reader on top of libcsv.
+ * csvread.h: a streaming, bounded CSV reader on top of libcsv (which a
+ * line with no quote and no stray carriage return skips, with the same
+ * result; see csvread.c).
  *
  * Bytes go in with gbi_csvread_feed() in chunks of any size; every complete
  * row comes out through the row callback with its fields converted to UTF-8

@@ -116,6 +116,8 @@ struct imp {
 	int have_prev;
 	struct val prev[4];           /* the previous row's unique key */
 	char prevbsn[16];             /* the previous row's bsn, "" for none */
+	int nenum[GBI_MAX_COLS];      /* enum columns: their values, or -1: */
+	struct { uint8_t off, len; } enumv[GBI_MAX_COLS][128]; /* in col->enumv */
 	char *prevbuf;                /* its text, GBI_CSV_MAX_ROW bytes */
 };
 
@@ -221,6 +223,38 @@ static int in_list(const char *v, size_t n, const char *list)
 }
 
 /* ---- the reading thread ---------------------------------------------------------- */
+
+/* The values of each enum column, split once per table for in_enum. */
+static void split_enums(struct imp *c)
+{
+	for (int k = 0; k < c->t->ncols; k++) {
+		const char *list = c->t->cols[k].enumv;
+		size_t len = strlen(list);
+		int n = 0;
+		c->nenum[k] = -1;
+		if (c->t->cols[k].type != GBI_T_ENUM || len >= 256)
+			continue;
+		for (size_t i = 0, start = 0; i <= len && n < 128; i++)
+			if (list[i] == '|' || list[i] == '\0') {
+				c->enumv[k][n].off = (uint8_t)start;
+				c->enumv[k][n++].len = (uint8_t)(i - start);
+				start = i + 1;
+			}
+		c->nenum[k] = n;
+	}
+}
+
+static int in_enum(const struct imp *c, int k, const char *v, size_t n)
+{
+	const char *list = c->t->cols[k].enumv;
+	if (c->nenum[k] < 0 || c->nenum[k] == 128)
+		return in_list(v, n, list);
+	for (int i = 0; i < c->nenum[k]; i++)
+		if (c->enumv[k][i].len == n && list[c->enumv[k][i].off] == v[0]
+		    && memcmp(list + c->enumv[k][i].off, v, n) == 0)
+			return 1;
+	return 0;
+}
 
 /* Hands the filled chunk to the writer and waits for a free one.  Non-OK
  * when the writer has stopped. */
@@ -451,7 +485,7 @@ static gbi_status read_row(void *vc, const struct gbi_csv_row *row, struct gbi_e
 			why = gbi_parse_iban(v, n);
 			break;
 		case GBI_T_ENUM:
-			if (!in_list(v, n, col->enumv)) {
+			if (!in_enum(c, k, v, n)) {
 				snprintf(msg, sizeof msg, "not one of %s", col->enumv);
 				why = msg;
 			}
@@ -756,6 +790,7 @@ static gbi_status load_table(struct imp *c, struct gbi_err *err)
 	c->ordered = 1;
 	c->have_prev = 0;
 	c->prevbsn[0] = '\0';
+	split_enums(c);
 	c->plast[0] = '\0';
 	c->pseeks = 0;
 	/* persons as they will be at check_persons: only when the batch has none */

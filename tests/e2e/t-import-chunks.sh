@@ -87,3 +87,23 @@ test_indexes_kept_or_rebuilt() {
 	expect_eq "$(q s.db 'select count(*) from persons where live=0')" 4770 "replaced rows"
 	expect_eq "$(q s.db 'pragma integrity_check')" ok "integrity after the second"
 }
+
+# Enum values are split once per table (import.c, in_enum): only a whole
+# value matches, never a part of one, two of them, or an empty one.
+test_enum_values_whole_only() {
+	cp -r "$ROOT/tests/e2e/data/import/good" x
+	gbi import -d s.db x
+	printf 'bsn,period,kind,amount,source\n' > in.csv
+	for k in wage wag wages 'wage|gift' '|' gift other; do
+		printf '999990019,2026-05,%s,1.00,polis\n' "$k" >> in.csv
+	done
+	printf '999990019,2026-05,wage,1.00,\n999990019,2026-05,wage,1.00,poli\n' >> in.csv
+	gbi import -d s.db -m 0392 --max-rejects 10 --table incomes in.csv
+	expect_rc 1
+	expect_err "in.csv:3: kind 'wag': not one of wage|"
+	expect_err "in.csv:4: kind 'wages': not one of wage|"
+	expect_err "in.csv:5: kind 'wage|gift': not one of wage|"
+	expect_err "in.csv:6: kind '|': not one of wage|"
+	expect_err "in.csv:10: source 'poli': not one of polis|declared|other"
+	expect_err "in.csv: 9 rows read, 4 imported, 5 rejected"
+}
