@@ -2077,7 +2077,6 @@ static gbi_status open_streams(struct run *r, int filtered, int64_t verify, stru
 		char *sql = with_filter(queries[i], f);
 		if (!sql)
 			return gbi_err_set(err, GBI_ESYS, "out of memory");
-		if (getenv("GBI_SQL")) fprintf(stderr, "%s;\n", sql);
 		gbi_status st = gbi_store_prepare(r->s, sql, &r->q[i].st, err);
 		free(sql);
 		if (st)
