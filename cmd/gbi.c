@@ -152,14 +152,29 @@ int gbi_open_run(const char *store_opt, int busy_ms, const char *command, int ar
 	return 0;
 }
 
+/* Flushes stdout and reports a write error on it once: with its reason when
+ * the flush fails now; without one (errno is stale) when an earlier write
+ * failed, unless the command already ended in a system error, which was that
+ * write.  The stream's error flag is cleared, so no later check repeats it. */
+static int stdout_check(int status)
+{
+	errno = 0;
+	int flush_failed = fflush(stdout) != 0;
+	if (!flush_failed && !ferror(stdout))
+		return status;
+	if (flush_failed)
+		gbi_error("write error on standard output: %s", strerror(errno));
+	else if (status != GBI_ESYS)
+		gbi_error("write error on standard output");
+	clearerr(stdout);
+	return GBI_ESYS;
+}
+
 int gbi_close_run(struct gbi_store *s, int64_t run_id, int status, const char *counts)
 {
 	struct gbi_err err;
 	gbi_err_clear(&err);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		gbi_error("write error on standard output: %s", strerror(errno));
-		status = GBI_ESYS;
-	}
+	status = stdout_check(status);
 	if (gbi_run_end(s, run_id, status, counts, &err)) {
 		gbi_fail(&err);
 		if (!status)
@@ -192,11 +207,7 @@ static int help(void)
 
 static int finish(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "gbi: write error on standard output: %s\n", strerror(errno));
-		return GBI_ESYS;
-	}
-	return status;
+	return stdout_check(status);
 }
 
 int main(int argc, char **argv)

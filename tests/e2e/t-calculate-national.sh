@@ -67,6 +67,8 @@ test_national_run_stopped_stores_nothing() {
 	rc=$?
 	expect_rc 5
 	expect_err "the output could not be written"
+	# said once, not again (with a stale reason) when the command ends
+	expect_eq "$(grep -c 'write error\|could not be written' err)" 1 "write errors reported"
 	expect_eq "$(store_sum s.db)" "$before" "store after a stopped run"
 	expect_eq "$(q s.db "SELECT count(*) FROM calc_result")" 0 "rows stored"
 }
