@@ -20,12 +20,12 @@ DEBS      = build-essential pkg-config libsqlite3-dev libcsv-dev libarchive-dev 
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter -Wvla -Wformat=2
-CSTD      = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DGBI_VERSION=\"$(VERSION)\"
+CSTD      = -std=c11 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DGBI_VERSION=\"$(VERSION)\"
 OPT      ?= -O2 -g
 SAN       = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -pthread
 TEST_LIBS  = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
 LIBSRC  = $(wildcard libgbi/*.c)
