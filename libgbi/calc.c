@@ -1926,6 +1926,7 @@ struct national {
 	char lo[40];              /* the first case id of chunk next */
 	int ready;                /* readers in their read transaction */
 	int stop;                 /* an error: everyone stops */
+	int wal;                  /* the store is in WAL mode: readers take snapshots */
 	struct gbi_store bounds;  /* finds the chunks' bounds; used under mu */
 	sqlite3_stmt *bound;
 	gbi_status st;            /* a reader's error, the first */
@@ -2200,8 +2201,12 @@ static gbi_status compute_cases(struct run *r, const struct gbi_calc_period *cp,
  * begins its one read transaction, before the first result is stored (the
  * main thread waits for that).  Taking no lock lets the main connection
  * write its cache out to the file while they read; with a shared lock held
- * it could not, and would hold every result in memory. */
-static gbi_status open_reader(const char *path, struct gbi_store *rs, struct gbi_err *err)
+ * it could not, and would hold every result in memory.
+ *   A store in WAL mode (gbi never sets it, sqlite3 can) keeps committed
+ * pages in its -wal file, which an immutable reader would not see; there
+ * (wal) the readers are ordinary read-only connections, whose snapshots
+ * never see the main connection's pages before it commits. */
+static gbi_status open_reader(const char *path, struct gbi_store *rs, int wal, struct gbi_err *err)
 {
 	char uri[sizeof rs->path * 3 + 32];
 	size_t n = (size_t)snprintf(uri, sizeof uri, "%s", path[0] == '/' ? "file://" : "file:");
@@ -2211,12 +2216,16 @@ static gbi_status open_reader(const char *path, struct gbi_store *rs, struct gbi
 		else
 			n += (size_t)snprintf(uri + n, 4, "%%%02X", *p);
 	}
-	snprintf(uri + n, sizeof uri - n, "?immutable=1");
+	if (!wal)
+		snprintf(uri + n, sizeof uri - n, "?immutable=1");
+	else
+		uri[n] = '\0';
 	gbi_strlcpy(rs->path, path, sizeof rs->path);
 	int rc = sqlite3_open_v2(uri, &rs->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
 	if (rc != SQLITE_OK)
 		return gbi_store_error(rs, rc, "open", err);
 	sqlite3_extended_result_codes(rs->db, 1);
+	sqlite3_busy_timeout(rs->db, 30000);
 	/* one read transaction for all the reader's statements */
 	return gbi_store_exec(rs, "PRAGMA cache_size=-16384; BEGIN", err);
 }
@@ -2292,7 +2301,7 @@ static void *reader_main(void *arg)
 	gbi_err_clear(&err);
 	int found = 0;
 	r->lo = r->hi = "";
-	gbi_status st = open_reader(rd->store.path, &rd->store, &err);
+	gbi_status st = open_reader(rd->store.path, &rd->store, nat->wal, &err);
 	if (!st)
 		st = open_streams(r, 4, rd->verify, &err);
 	pthread_mutex_lock(&nat->mu);
@@ -2353,7 +2362,15 @@ static gbi_status run_national(struct run *r, const struct gbi_calc_period *cp, 
 		if ((st = gbi_store_prepare(r->s, sql, &r->ins_many, err)))
 			goto done;
 	}
-	if ((st = open_reader(r->s->path, &nat->bounds, err))
+	{
+		sqlite3_stmt *jm;
+		if ((st = gbi_store_prepare(r->s, "PRAGMA main.journal_mode", &jm, err)))
+			goto done;
+		nat->wal = sqlite3_step(jm) == SQLITE_ROW && sqlite3_column_text(jm, 0) &&
+			   strcmp((const char *)sqlite3_column_text(jm, 0), "wal") == 0;
+		sqlite3_finalize(jm);
+	}
+	if ((st = open_reader(r->s->path, &nat->bounds, nat->wal, err))
 	    || (st = gbi_store_prepare(&nat->bounds,
 				       "SELECT case_id FROM cases WHERE live=1 AND case_id>=?1 AND (?3=0 OR case_id>?1) "
 				       "ORDER BY case_id LIMIT 1 OFFSET ?2", &nat->bound, err)))
