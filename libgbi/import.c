@@ -317,6 +317,40 @@ static int cmp_val(const struct val *a, const char *abuf, const struct val *b, c
 	return a->len < b->len ? -1 : a->len > b->len;
 }
 
+/* Whether a column's values are read as text (money and integers are read
+ * as numbers). */
+static int text_valued(const struct gbi_column *col)
+{
+	return col->type != GBI_T_INT && col->type != GBI_T_MONEY;
+}
+
+/* Whether the order follow_key sees is the order the store will have: text
+ * into a TEXT column stays as it is read, a number is compared as one; text
+ * into an INTEGER or NUMERIC column of a format of one's own may become a
+ * number ('01' and '1' both 1), so the store's check must run. */
+static gbi_status key_order_trusted(struct imp *c, int *out, struct gbi_err *err)
+{
+	const struct gbi_table *t = c->t;
+	sqlite3_stmt *st;
+	gbi_status r = gbi_store_prepare(c->s, "SELECT upper(type) FROM pragma_table_info(?1) WHERE name=?2", &st, err);
+	if (r)
+		return r;
+	*out = 1;
+	for (int i = 0; i < t->nunique && *out; i++) {
+		const struct gbi_column *col = &t->cols[t->unique[i]];
+		if (!text_valued(col))
+			continue;
+		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, col->name, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		const char *ty = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		*out = ty && strcmp(ty, "TEXT") == 0;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return GBI_OK;
+}
+
 /* Follows whether the unique key of the rows so far strictly increases:
  * then no two rows have the same key and check_unique has nothing to find.
  * Rows with an empty key column never count as duplicates. */
@@ -793,8 +827,11 @@ static gbi_status load_table(struct imp *c, struct gbi_err *err)
 	split_enums(c);
 	c->plast[0] = '\0';
 	c->pseeks = 0;
-	/* persons as they will be at check_persons: only when the batch has none */
-	if (c->t->bsn_col >= 0 && !in_batch(c, "persons")) {
+	if (c->t->nunique && (r = key_order_trusted(c, &c->ordered, err)))
+		goto out_sync;
+	/* persons as they will be at check_persons: only when the batch has none
+	   and the bsns are read as text, as persons holds them */
+	if (c->t->bsn_col >= 0 && text_valued(&c->t->cols[c->t->bsn_col]) && !in_batch(c, "persons")) {
 		if ((r = gbi_store_prepare(c->s, "SELECT bsn FROM persons WHERE live=1 ORDER BY bsn", &c->pcur, err))
 		    || (r = gbi_store_prepare(c->s, "SELECT 1 FROM persons WHERE bsn=? AND live=1", &c->pseek, err))
 		    || (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO temp.missing VALUES(?)", &c->pmiss, err)))

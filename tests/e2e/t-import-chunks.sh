@@ -107,3 +107,15 @@ test_enum_values_whole_only() {
 	expect_err "in.csv:10: source 'poli': not one of polis|declared|other"
 	expect_err "in.csv: 9 rows read, 4 imported, 5 rejected"
 }
+
+test_increasing_text_keys_over_an_integer_column_checked() {
+	# '01' < '1' as read, but an INTEGER store column holds both as 1: the
+	# rows only look strictly increasing, so the store's check must run
+	F="$ROOT/tests/e2e/data/import/own"
+	mkdir x
+	printf 'case_id,municipality,status,start_date,cost_sharers\nC1,0363,active,2024-01-01,01\nC2,0363,active,2024-01-01,1\n' > x/cases.csv
+	gbi import -d s.db --formats-dir "$F" --format text-key x
+	expect_rc 3
+	expect_err "cases.csv:3: cost_sharers '1': duplicate: the same municipality, cost_sharers as line 2"
+	expect_eq "$(q s.db 'SELECT count(*) FROM cases')" 0 "cases stored"
+}

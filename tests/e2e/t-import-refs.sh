@@ -94,3 +94,20 @@ test_generated_rows_in_any_order() {
 	expect_eq "$(grep -c "bsn '$gone': no such person in persons" err)" "$n" "rejects in no order"
 	expect_eq "$(grep -c 'no such person' err)" "$n" "no other rejects"
 }
+
+test_number_bsns_checked_after_the_load() {
+	# a format of one's own reading the bsn as a number: not looked for
+	# during the load (persons holds text), so the check after it runs
+	F="$ROOT/tests/e2e/data/import/own"
+	mkdir p i
+	printf 'case_id,municipality,status,start_date\nC1,0363,active,2024-01-01\n' > p/cases.csv
+	printf 'bsn,birth_date\n900000004,1980-01-01\n' > p/persons.csv
+	printf 'bsn,period,kind,amount\n900000004,2024-01,wage,10\n123456782,2024-01,wage,10\n' > i/incomes.csv
+	gbi import -q -d s.db --formats-dir "$F" --format int-bsn p
+	expect_rc 0
+	before=$(store_sum s.db)
+	gbi import -d s.db --formats-dir "$F" --format int-bsn -m 0363 i
+	expect_rc 3
+	expect_err "incomes.csv:3: bsn '123456782': no such person in persons"
+	expect_eq "$(store_sum s.db)" "$before" "store after the refused batch"
+}
