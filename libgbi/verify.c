@@ -726,7 +726,7 @@ struct lane {
 	int32_t ps;
 	const unsigned char *on;         /* on[i]: rule i runs on this lane */
 	const char *tag;                 /* appended to its step names */
-	int items, va, vinc;             /* working tables built */
+	unsigned built;                  /* NEED_* bits of the working tables built */
 	gbi_status st;
 	struct gbi_err err;
 	pthread_t tid;
@@ -761,30 +761,29 @@ static gbi_status lane_setup(struct lane *l, struct gbi_err *err)
 /* Runs the lane's rules, building the tables they need first. */
 static gbi_status lane_rules(struct lane *l, int64_t *t0, struct gbi_err *err)
 {
+	/* the working tables some rules need, built before the first of them */
+	static const struct { unsigned need; const char *sql, *name; } tables[] = {
+		{NEED_ITEMS, items_sql, "assets"},
+		{NEED_VA, va_sql, "addresses"},
+		{NEED_VINC, vinc_sql, "incomes"},
+	};
 	char what[80];
 	gbi_status r = GBI_OK;
 	for (size_t i = 0; !r && i < NRULES; i++) {
 		const struct gbi_rule *ru = &rules[i];
 		if (!l->on[i])
 			continue;
-		if ((ru->needs & NEED_ITEMS) && !l->items++) {
-			if ((r = run_sql(&l->c, items_sql, "verify: assets", err)))
-				break;
-			snprintf(what, sizeof what, "assets%s", l->tag);
+		for (size_t k = 0; !r && k < sizeof tables / sizeof tables[0]; k++) {
+			if (!(ru->needs & tables[k].need) || (l->built & tables[k].need))
+				continue;
+			l->built |= tables[k].need;
+			snprintf(what, sizeof what, "verify: %s", tables[k].name);
+			r = run_sql(&l->c, tables[k].sql, what, err);
+			snprintf(what, sizeof what, "%s%s", tables[k].name, l->tag);
 			step(&l->o, what, t0);
 		}
-		if ((ru->needs & NEED_VA) && !l->va++) {
-			if ((r = run_sql(&l->c, va_sql, "verify: addresses", err)))
-				break;
-			snprintf(what, sizeof what, "addresses%s", l->tag);
-			step(&l->o, what, t0);
-		}
-		if ((ru->needs & NEED_VINC) && !l->vinc++) {
-			if ((r = run_sql(&l->c, vinc_sql, "verify: incomes", err)))
-				break;
-			snprintf(what, sizeof what, "incomes%s", l->tag);
-			step(&l->o, what, t0);
-		}
+		if (r)
+			break;
 		snprintf(what, sizeof what, "verify: rule %s", ru->code);
 		r = run_sql(&l->c, ru->sql, what, err);
 		snprintf(what, sizeof what, "%s%s", ru->code, l->tag);
@@ -957,10 +956,6 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	/* the lanes' cases: case_id >= :lo and < :hi; "\xff" is above every
 	   UTF-8 text; the first lane's working tables have every case (:all),
 	   as the rules across cases need them */
-	int two = mid[0] != '\0';
-	bind_text(&ln[0].c, ":lo", "");
-	bind_text(&ln[0].c, ":hi", two ? mid : "\xff");
-	bind_int(&ln[0].c, ":all", 1);
 	bind_text(&ln[1].c, ":lo", mid);
 	bind_text(&ln[1].c, ":hi", "\xff");
 	bind_int(&ln[1].c, ":all", 0);
@@ -970,16 +965,14 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	if ((r = gbi_store_begin(s, err)))
 		goto done;
 	/* the second lane reads the store as this transaction holds it */
-	if (two && pthread_create(&ln[1].tid, NULL, lane_main, &ln[1]) == 0)
+	if (mid[0] && pthread_create(&ln[1].tid, NULL, lane_main, &ln[1]) == 0)
 		started = 1;
-	else { /* no second thread: this lane runs every rule on every case */
-		ln[0].c.nb -= 3;
-		bind_text(&ln[0].c, ":lo", "");
-		bind_text(&ln[0].c, ":hi", "\xff");
-		bind_int(&ln[0].c, ":all", 1);
+	else /* no second thread: this lane runs every rule on every case */
 		for (size_t i = 0; i < NRULES; i++)
 			on[0][i] |= on[1][i];
-	}
+	bind_text(&ln[0].c, ":lo", "");
+	bind_text(&ln[0].c, ":hi", started ? mid : "\xff");
+	bind_int(&ln[0].c, ":all", 1);
 	if ((r = lane_setup(&ln[0], err)))
 		goto fail;
 	step(o, "setup", &t0);
