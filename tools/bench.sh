@@ -40,6 +40,15 @@ measure() {
 	rss=$(($2 / 1024))
 	printf '  %-44s %7.2f s  %5d MiB  (CPU %.2f s)\n' "$label" "$secs" "$rss" "$(awk -v u="$3" -v s="$4" 'BEGIN { print u + s }')"
 }
+# rounds LABEL CMD...: measure, BENCH_ROUNDS times
+rounds() {
+	what=$1; shift
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		measure "$what (round $r)" "$@"
+		r=$((r + 1))
+	done
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # sqlite_import DB TABLE FILE SCHEMA: the peer's load, as one command for
@@ -83,21 +92,13 @@ PERIOD=${BENCH_PERIOD:-2026-05}
 if "$GBI" help verify >/dev/null 2>&1; then
 	echo
 	echo "== verify $PERIOD"
-	r=1
-	while [ $r -le "$ROUNDS" ]; do
-		measure "gbi verify (round $r)" "$GBI" verify -d "$DIR/gbi.db" --period "$PERIOD"
-		r=$((r + 1))
-	done
+	rounds "gbi verify" "$GBI" verify -d "$DIR/gbi.db" --period "$PERIOD"
 	echo "  findings: $(($(wc -l < "$DIR/cmd.out") - 1))  (target < 4 s, < 128 MiB)"
 fi
 if "$GBI" help calculate >/dev/null 2>&1; then
 	echo
 	echo "== calculate $PERIOD"
-	r=1
-	while [ $r -le "$ROUNDS" ]; do
-		measure "gbi calculate (round $r)" "$GBI" calculate -d "$DIR/gbi.db" --period "$PERIOD"
-		r=$((r + 1))
-	done
+	rounds "gbi calculate" "$GBI" calculate -d "$DIR/gbi.db" --period "$PERIOD"
 	c=$(($(wc -l < "$DIR/cmd.out") - 1))
 	echo "  $c cases, $(awk -v c="$c" -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f", c / s }') cases/s  (target < 4 s, < 128 MiB)"
 	measure "sqlite3: sum of incomes per household" sqlite3 "$DIR/gbi.db" \
