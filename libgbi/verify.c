@@ -15,7 +15,6 @@
  *               scope0 and the lane's share of the cases
  *   temp.vm     the members on a day of the period of the cases in_scope,
  *               with the person's date of birth and persons row
- *   temp.va     the addresses of applicants and partners on a day of it
  *   temp.vpol   per municipality: policy thresholds on the period's first day
  *   temp.vinc   (rules on income) the period's incomes of those members
  *   temp.vitem  (rules on means) the items of a case's assets: declared
@@ -58,7 +57,6 @@
 #include "banned.h"
 
 #define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem_case */
-#define NEED_VA 0x200u    /* internal: the rule reads temp.va */
 #define NEED_VINC 0x1000u /* internal: the rule reads temp.vinc */
 #define ONCE 0x400u       /* internal: a rule across cases, run on one lane only (see gbi_verify_run) */
 #define LANE2 0x800u      /* internal: with ONCE, on the second lane */
@@ -69,6 +67,8 @@
 	"AND i.case_id=" g ".case_id AND " kinds " ORDER BY value DESC, src_table DESC, src_batch DESC, src_line DESC LIMIT 1) "
 
 #define AP "m.role IN ('applicant','partner')"
+/* An address registration of alias t on a day of the period. */
+#define ADDR_IN_PERIOD(t) t ".from_date <= :pe AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
 #define IN_PERIOD(t) "(" t ".from_date IS NULL OR " t ".from_date <= :pe) AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
 /* The fact in table alias t overlaps the days member m is in the case: an
  * ex-partner's detention after leaving does not hold the case. */
@@ -125,7 +125,7 @@ static const struct gbi_rule rules[] = {
 	{"SAME_ADDRESS_SINGLES", "review", "PW art. 3 lid 3, 4",
 	 "the applicants of two cases without a partner are registered at one address in the period (possibly one household)",
 	 "cases,members,addresses", ONCE,
-	 /* vs1: as va, of the applicants without a partner of every case */
+	 /* vs1: the addresses in the period of the applicants without a partner, of every case */
 	 "DROP TABLE IF EXISTS temp.vs1;"
 	 "CREATE TEMP TABLE vs1 AS SELECT m.muni, m.case_id, m.bsn, c.scope0 AS in_scope, a.postcode, a.house_number, "
 	 "a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line FROM vc c "
@@ -150,19 +150,20 @@ static const struct gbi_rule rules[] = {
 	/* residence and presence */
 	{"NOT_RESIDENT", "block", "PW art. 11 lid 1, art. 40 lid 1",
 	 "the applicant is not registered in the paying municipality on any day of the period",
-	 "cases,members,addresses", NEED_VA,
+	 "cases,members,addresses", 0,
 	 "INSERT INTO vf SELECT 'NOT_RESIDENT', m.muni, m.case_id, m.bsn, "
-	 "printf('registered in municipality %s (%s %d%s from %s), not in %s, in the period', a.amuni, a.postcode, a.house_number, "
+	 "printf('registered in municipality %s (%s %d%s from %s), not in %s, in the period', a.municipality, a.postcode, a.house_number, "
 	 "ifnull(' '||a.house_suffix,''), a.from_date, m.muni), 'addresses', a.batch_id, a.line "
-	 "FROM vm m JOIN va a ON a.muni=m.muni AND a.case_id=m.case_id AND a.bsn=m.bsn "
-	 "WHERE m.in_scope AND m.role='applicant' AND a.from_date=(SELECT max(c.from_date) FROM va c WHERE c.muni=m.muni AND c.case_id=m.case_id AND c.bsn=m.bsn) "
-	 "AND NOT EXISTS (SELECT 1 FROM va b WHERE b.muni=m.muni AND b.case_id=m.case_id AND b.bsn=m.bsn AND b.amuni=m.muni)"},
+	 "FROM vm m CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn "
+	 "WHERE m.in_scope AND m.role='applicant' AND " ADDR_IN_PERIOD("a") " "
+	 "AND NOT EXISTS (SELECT 1 FROM addresses b WHERE b.live=1 AND b.bsn=m.bsn AND b.municipality=m.muni AND " ADDR_IN_PERIOD("b") ") "
+	 "AND a.from_date=(SELECT max(c.from_date) FROM addresses c WHERE c.live=1 AND c.bsn=m.bsn AND " ADDR_IN_PERIOD("c") ")"},
 	{"NO_ADDRESS", "block", "PW art. 11 lid 1, art. 40 lid 1",
 	 "the applicant has no address registration in the BRP on any day of the period",
-	 "cases,members,addresses", NEED_VA,
+	 "cases,members,addresses", 0,
 	 "INSERT INTO vf SELECT 'NO_ADDRESS', m.muni, m.case_id, m.bsn, 'no address registration in the BRP in the period', "
 	 "'members', m.batch_id, m.line FROM vm m WHERE m.in_scope AND m.role='applicant' "
-	 "AND NOT EXISTS (SELECT 1 FROM va WHERE va.muni=m.muni AND va.case_id=m.case_id AND va.bsn=m.bsn)"},
+	 "AND NOT EXISTS (SELECT 1 FROM addresses a WHERE a.live=1 AND a.bsn=m.bsn AND " ADDR_IN_PERIOD("a") ")"},
 	{"ABROAD_OVER_4_WEEKS", "block", "PW art. 13 lid 1 e",
 	 "applicant or partner abroad more than 4 weeks in one stretch or in the calendar year (13 weeks at AOW age), days beyond in the period",
 	 "cases,members,persons,stays_abroad", GBI_NEED_AOW,
@@ -254,7 +255,8 @@ static const struct gbi_rule rules[] = {
 	 "CASE WHEN EXISTS (SELECT 1 FROM vm WHERE vm.muni=g.muni AND vm.case_id=g.case_id AND (vm.role='partner' "
 	 "OR (vm.role='child' AND vm.birth > date(:pe,'-18 years')))) "
 	 "THEN :lim_family ELSE :lim_single END AS lim FROM vitem_case g) x " TOP("t", "x", "i.kind NOT IN ('debt','mortgage')")
-	 "WHERE gross-exempt > lim"},
+	 /* the first term spares the members lookup of lim to the cases under both limits */
+	 "WHERE gross-exempt > min(:lim_single, :lim_family) AND gross-exempt > lim"},
 	{"VEHICLE_REVIEW", "review", "PW art. 34 lid 1; policy vehicle_value_review",
 	 "applicant and partner have more than one vehicle (RDW) in the period, or one worth more than the policy threshold",
 	 "cases,members,vehicles,policy", NEED_ITEMS,
@@ -307,21 +309,22 @@ static const struct gbi_rule rules[] = {
 	{"COST_SHARERS_DIFFER", "review", "PW art. 19a, 22a",
 	 "the number of cost-sharers the case gives differs from the number derived from the BRP on the first day of the period "
 	 "(housemates 27+, not with a commercial contract or WSF study; applicant 21+)",
-	 "cases,members,persons,addresses,contracts,studies", NEED_VA,
+	 "cases,members,persons,addresses,contracts,studies", 0,
 	 "INSERT INTO vf SELECT 'COST_SHARERS_DIFFER', muni, case_id, bsn, printf('the case has %d cost-sharers, the BRP gives %d on %s "
 	 "(%d housemate(s) aged 27 or older at %s %d%s)', cs, CASE WHEN n=0 THEN 1 ELSE 1+sp+n END, :ps, n, postcode, house_number, "
-	 "ifnull(' '||house_suffix,'')), 'cases', cb, cl FROM (SELECT a.muni, a.case_id, a.bsn, c.cost_sharers AS cs, c.batch_id AS cb, "
+	 "ifnull(' '||house_suffix,'')), 'cases', cb, cl FROM (SELECT c.muni, c.case_id, m.bsn, c.cost_sharers AS cs, c.batch_id AS cb, "
 	 "c.line AS cl, a.postcode, a.house_number, a.house_suffix, "
 	 "(SELECT count(DISTINCT h.bsn) FROM addresses h JOIN persons p ON p.live=1 AND p.bsn=h.bsn WHERE h.live=1 AND h.postcode=a.postcode "
 	 "AND h.house_number=a.house_number AND h.house_suffix IS a.house_suffix AND h.from_date <= :ps AND (h.to_date IS NULL OR h.to_date >= :ps) "
 	 "AND p.birth_date <= date(:ps,'-27 years') "
-	 "AND NOT EXISTS (SELECT 1 FROM vm x WHERE x.muni=a.muni AND x.case_id=a.case_id AND x.bsn=h.bsn AND x.role IN ('applicant','partner')) "
+	 "AND NOT EXISTS (SELECT 1 FROM vm x WHERE x.muni=c.muni AND x.case_id=c.case_id AND x.bsn=h.bsn AND x.role IN ('applicant','partner')) "
 	 "AND NOT EXISTS (SELECT 1 FROM contracts k WHERE k.live=1 AND k.bsn=h.bsn AND k.from_date <= :ps AND (k.to_date IS NULL OR k.to_date >= :ps)) "
 	 "AND NOT EXISTS (SELECT 1 FROM studies s WHERE s.live=1 AND s.bsn=h.bsn AND s.wsf='yes' AND s.from_date <= :ps "
 	 "AND (s.to_date IS NULL OR s.to_date >= :ps))) AS n, "
-	 "(SELECT count(DISTINCT y.bsn) FROM vm y WHERE y.muni=a.muni AND y.case_id=a.case_id AND y.role='partner' AND y.birth <= date(:ps,'-21 years')) AS sp "
-	 "FROM vc c CROSS JOIN va a ON a.muni=c.muni AND a.case_id=c.case_id AND a.role='applicant' "
-	 "CROSS JOIN vm m ON m.muni=a.muni AND m.case_id=a.case_id AND m.bsn=a.bsn "
+	 "(SELECT count(DISTINCT y.bsn) FROM vm y WHERE y.muni=c.muni AND y.case_id=c.case_id AND y.role='partner' AND y.birth <= date(:ps,'-21 years')) AS sp "
+	 "FROM vc c CROSS JOIN vm ap ON ap.muni=c.muni AND ap.case_id=c.case_id AND ap.role='applicant' "
+	 "CROSS JOIN addresses a ON a.live=1 AND a.bsn=ap.bsn "
+	 "CROSS JOIN vm m ON m.muni=c.muni AND m.case_id=c.case_id AND m.bsn=a.bsn "
 	 "WHERE c.in_scope AND c.cost_sharers IS NOT NULL AND a.from_date <= :ps AND (a.to_date IS NULL OR a.to_date >= :ps) "
 	 "AND m.birth <= date(:ps,'-21 years') LIMIT -1 OFFSET 0) WHERE cs <> CASE WHEN n=0 THEN 1 ELSE 1+sp+n END"},
 	{"SANCTION_ACTIVE", "info", "PW art. 18 lid 2",
@@ -374,14 +377,6 @@ static const char vinc_sql[] =
 	"CREATE TEMP TABLE vinc AS SELECT m.muni, m.case_id, i.bsn, i.kind, i.amount, i.source, i.period, i.batch_id, i.line "
 	"  FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND " AP " AND m.in_scope;";
 
-/* The addresses of applicants and partners, for the rules on residence. */
-static const char va_sql[] =
-	"CREATE TEMP TABLE va AS SELECT m.muni, m.case_id, m.bsn, m.role, m.in_scope, a.municipality AS amuni, a.postcode, "
-	"  a.house_number, a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line "
-	"  FROM vm m CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE " AP " AND a.from_date <= :pe "
-	"  AND (a.to_date IS NULL OR a.to_date >= :ps);"
-	"CREATE INDEX temp.va_case ON va(case_id, muni, bsn);";
-
 /* The items of the cases' means, for the rules on assets. */
 static const char items_sql[] =
 	"CREATE TEMP TABLE vitem(muni TEXT, case_id TEXT, kind TEXT, value INTEGER, src_table TEXT, src_batch INTEGER, src_line INTEGER);"
@@ -409,7 +404,7 @@ static const char items_sql[] =
 	"  FROM vitem i CROSS JOIN vc c ON c.muni=i.muni AND c.case_id=i.case_id GROUP BY i.case_id, i.muni;";
 
 static const char drop_sql[] =
-	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.va; DROP TABLE IF EXISTS temp.vf;"
+	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.vf;"
 	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
 	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
 	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1; DROP TABLE IF EXISTS temp.vmx;"
@@ -764,7 +759,6 @@ static gbi_status lane_rules(struct lane *l, int64_t *t0, struct gbi_err *err)
 	/* the working tables some rules need, built before the first of them */
 	static const struct { unsigned need; const char *sql, *name; } tables[] = {
 		{NEED_ITEMS, items_sql, "assets"},
-		{NEED_VA, va_sql, "addresses"},
 		{NEED_VINC, vinc_sql, "incomes"},
 	};
 	char what[80];
