@@ -15,7 +15,7 @@
 #include "err.h"
 
 /* The schema version this gbi writes. */
-#define GBI_SCHEMA_VERSION 1
+#define GBI_SCHEMA_VERSION 2
 
 struct gbi_store {
 	sqlite3 *db;

@@ -8,13 +8,11 @@
  * temp.vf into `finding` sorted by municipality, case and rule, leaving out
  * review and info rules the municipality's policy switched off.
  *
- *   temp.vc     the cases of the period: every application and every case
- *               running on a day of it (the first lane: of ALL
- *               municipalities, for the rules across cases), with scope0
- *               for the --municipality and --case filters and in_scope for
- *               scope0 and the lane's share of the cases
- *   temp.vm     the members on a day of the period of the cases in_scope,
- *               with the person's date of birth and persons row
+ *   temp.vc     the lane's cases of the period in scope (--municipality,
+ *               --case): every application and every case running on a day
+ *               of it
+ *   temp.vm     the members of those cases on a day of the period, with
+ *               the person's date of birth and persons row
  *   temp.vpol   per municipality: policy thresholds on the period's first day
  *   temp.vinc   (rules on income) the period's incomes of those members
  *   temp.vitem  (rules on means) the items of a case's assets: declared
@@ -23,9 +21,10 @@
  *               message: a duplicate is ignored, so the first row found
  *               proves a finding, and the key gives the order of the output
  *
- * The rules across cases (ONCE: a member in two cases, singles at one
- * address, a shared IBAN) run on the first lane only and read the other
- * cases from vc and the store, not from vm.
+ * The rules across cases (a member in two cases, singles at one address, a
+ * shared IBAN) take their own cases from the working tables and the other
+ * cases from the store, with the indexes designed for them (members_bsn,
+ * addresses_dwelling, cases_iban).
  *
  * Speed (gbi-gen -n 420000: 11-16 s of CPU in all; most of it per-row work
  * inside SQLite): the working tables are keyed by (case_id, muni), the
@@ -37,10 +36,10 @@
  * after: the order of scans decides which row proves a duplicate finding.
  *
  * Named parameters of the statements: :period 'YYYY-MM', :ps and :pe its
- * first and last day, :lo and :hi the lane's case ids (>= :lo, < :hi), :all
- * 1 when vc has every case, :ys the first day of its year, :aow_cut the latest
- * date of birth that has reached AOW age by :pe, :lim_single, :lim_family,
- * :lim_home (asset limits, cents), :norm_single, :norm_couple (cents).
+ * first and last day, :lo and :hi the lane's case ids (>= :lo, < :hi), :ys
+ * the first day of its year, :aow_cut the latest date of birth that has
+ * reached AOW age by :pe, :lim_single, :lim_family, :lim_home (asset limits,
+ * cents), :norm_single, :norm_couple (cents).
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -58,8 +57,6 @@
 
 #define NEED_ITEMS 0x100u /* internal: the rule reads temp.vitem_case */
 #define NEED_VINC 0x1000u /* internal: the rule reads temp.vinc */
-#define ONCE 0x400u       /* internal: a rule across cases, run on one lane only (see gbi_verify_run) */
-#define LANE2 0x800u      /* internal: with ONCE, on the second lane */
 /* The row proving a sum over a case's items: the largest item of the sorts
  * KINDS (value, then table, batch and line decide ties), looked up only for
  * the cases with a finding; ALIAS.src_table etc. are NULL when there is none. */
@@ -69,6 +66,14 @@
 #define AP "m.role IN ('applicant','partner')"
 /* An address registration of alias t on a day of the period. */
 #define ADDR_IN_PERIOD(t) t ".from_date <= :pe AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
+/* Case alias t is one of the period's: an application, or running on a day of it. */
+#define CASE_IN_PERIOD(t) "(" t ".status='application' OR (" t ".start_date <= :pe AND (" t ".end_date IS NULL OR " t ".end_date >= :ps) "\
+	"AND (" t ".status<>'ended' OR " t ".end_date IS NOT NULL)))"
+/* Case alias t is in the run's scope: the --municipality and --case filters. */
+#define SCOPE(t) "(NOT EXISTS (SELECT 1 FROM vsm) OR " t ".muni IN (SELECT muni FROM vsm)) "\
+	"AND (NOT EXISTS (SELECT 1 FROM vscase) OR " t ".case_id IN (SELECT case_id FROM vscase))"
+/* Case alias t is one of this lane's. */
+#define LANE(t) t ".case_id >= :lo AND " t ".case_id < :hi"
 #define IN_PERIOD(t) "(" t ".from_date IS NULL OR " t ".from_date <= :pe) AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
 /* The fact in table alias t overlaps the days member m is in the case: an
  * ex-partner's detention after leaving does not hold the case. */
@@ -80,41 +85,42 @@ static const struct gbi_rule rules[] = {
 	 "a member's BSN fails the 11-test",
 	 "cases,members", 0,
 	 "INSERT INTO vf SELECT 'BSN_INVALID', muni, case_id, bsn, printf('%s: BSN fails the 11-test', role), "
-	 "'members', batch_id, line FROM vm WHERE in_scope AND NOT gbi_bsn_ok(bsn)"},
+	 "'members', batch_id, line FROM vm WHERE NOT gbi_bsn_ok(bsn)"},
 	{"BSN_UNKNOWN", "block", "Wabb art. 10; PW art. 17 lid 1",
 	 "a member's BSN has no person in the BRP extract (identity and age cannot be established)",
 	 "cases,members,persons", 0,
 	 "INSERT INTO vf SELECT 'BSN_UNKNOWN', muni, case_id, bsn, printf('%s: BSN not in the BRP extract (persons)', role), "
-	 "'members', batch_id, line FROM vm WHERE in_scope AND pb IS NULL"},
+	 "'members', batch_id, line FROM vm WHERE pb IS NULL"},
 	{"NO_APPLICANT", "block", "PW art. 4 lid 1 a, art. 43 lid 1",
 	 "the case has no applicant on any day of the period",
 	 "cases,members", 0,
 	 "INSERT INTO vf SELECT 'NO_APPLICANT', c.muni, c.case_id, NULL, 'no applicant in the period', 'cases', c.batch_id, c.line "
-	 "FROM vc c WHERE c.in_scope AND NOT EXISTS (SELECT 1 FROM vm WHERE vm.muni=c.muni AND vm.case_id=c.case_id AND vm.role='applicant')"},
+	 "FROM vc c WHERE NOT EXISTS (SELECT 1 FROM vm WHERE vm.muni=c.muni AND vm.case_id=c.case_id AND vm.role='applicant')"},
 	{"TWO_APPLICANTS", "block", "PW art. 4 lid 1 a, art. 3",
 	 "the case has two applicants at the same time in the period",
 	 "cases,members", 0,
 	 "INSERT INTO vf SELECT 'TWO_APPLICANTS', a.muni, a.case_id, b.bsn, printf('%s and %s are both applicants from %s', a.bsn, b.bsn, max(ifnull(a.fd,''), ifnull(b.fd,''))), "
 	 "'members', b.batch_id, b.line FROM (SELECT case_id, muni FROM vm WHERE role='applicant' GROUP BY case_id, muni HAVING count(*) > 1) d "
 	 "CROSS JOIN vm a ON a.case_id=d.case_id AND a.muni=d.muni AND a.role='applicant' CROSS JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
-	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope AND a.role='applicant'"},
+	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.role='applicant'"},
 	{"TWO_PARTNERS", "block", "PW art. 3 lid 1-3",
 	 "the case has two partners at the same time in the period (a household has one couple)",
 	 "cases,members", 0,
 	 "INSERT INTO vf SELECT 'TWO_PARTNERS', a.muni, a.case_id, b.bsn, printf('%s and %s are both partners from %s', a.bsn, b.bsn, max(ifnull(a.fd,''), ifnull(b.fd,''))), "
 	 "'members', b.batch_id, b.line FROM (SELECT case_id, muni FROM vm WHERE role='partner' GROUP BY case_id, muni HAVING count(*) > 1) d "
 	 "CROSS JOIN vm a ON a.case_id=d.case_id AND a.muni=d.muni AND a.role='partner' CROSS JOIN vm b ON b.muni=a.muni AND b.case_id=a.case_id AND b.role=a.role AND b.bsn > a.bsn "
-	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope AND a.role='partner'"},
+	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.role='partner'"},
 	{"MEMBER_IN_TWO_CASES", "block", "PW art. 40 lid 1, art. 4 lid 1 a",
 	 "a member is in another case of this or another municipality in the same period (double payment)",
-	 "cases,members", ONCE,
-	 /* vmx: the members of the period (as in vm, of every case) whose BSN
-	    has more than one live members row, in vm's order */
+	 "cases,members", 0,
+	 /* vmx: the members of the period (as in vm, but of every case) whose
+	    BSN has more than one live members row, in vm's order; in_scope
+	    marks this lane's */
 	 "DROP TABLE IF EXISTS temp.vmx;"
-	 "CREATE TEMP TABLE vmx AS SELECT m.muni, m.case_id, m.bsn, m.role, m.batch_id, m.line, c.scope0 AS in_scope, "
+	 "CREATE TEMP TABLE vmx AS SELECT m.muni, m.case_id, m.bsn, m.role, m.batch_id, m.line, " SCOPE("c") " AND " LANE("c") " AS in_scope, "
 	 "m.from_date AS fd, m.to_date AS td FROM (SELECT bsn FROM members WHERE live=1 GROUP BY bsn HAVING count(*) > 1) d "
-	 "CROSS JOIN members m ON m.live=1 AND m.bsn=d.bsn CROSS JOIN vc c ON c.case_id=m.case_id AND c.muni=m.muni "
-	 "WHERE c.status='application' OR (" IN_PERIOD("m") ") ORDER BY m.case_id, m.muni, m.role, m.rowid;"
+	 "CROSS JOIN members m ON m.live=1 AND m.bsn=d.bsn CROSS JOIN cases c ON c.live=1 AND c.case_id=m.case_id AND c.muni=m.muni "
+	 "WHERE " CASE_IN_PERIOD("c") " AND (c.status='application' OR (" IN_PERIOD("m") ")) ORDER BY m.case_id, m.muni, m.role, m.rowid;"
 	 "CREATE INDEX temp.vmx_bsn ON vmx(bsn, case_id, muni);"
 	 "INSERT INTO vf SELECT 'MEMBER_IN_TWO_CASES', a.muni, a.case_id, a.bsn, "
 	 "printf('%s here and %s in case %s of municipality %s', a.role, b.role, b.case_id, b.muni), 'members', a.batch_id, a.line "
@@ -124,29 +130,31 @@ static const struct gbi_rule rules[] = {
 	 "AND ifnull(b.fd,'0000') <= ifnull(a.td,'9999') AND ifnull(a.fd,'0000') <= ifnull(b.td,'9999') WHERE a.in_scope"},
 	{"SAME_ADDRESS_SINGLES", "review", "PW art. 3 lid 3, 4",
 	 "the applicants of two cases without a partner are registered at one address in the period (possibly one household)",
-	 "cases,members,addresses", ONCE,
-	 /* vs1: the addresses in the period of the applicants without a partner, of every case */
-	 "DROP TABLE IF EXISTS temp.vs1;"
-	 "CREATE TEMP TABLE vs1 AS SELECT m.muni, m.case_id, m.bsn, c.scope0 AS in_scope, a.postcode, a.house_number, "
-	 "a.house_suffix, a.from_date, a.to_date, a.batch_id, a.line FROM vc c "
-	 "CROSS JOIN members m ON m.live=1 AND m.case_id=c.case_id AND m.muni=c.muni AND m.role='applicant' "
-	 "CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn WHERE (c.status='application' OR (" IN_PERIOD("m") ")) "
-	 "AND a.from_date <= :pe AND (a.to_date IS NULL OR a.to_date >= :ps) AND NOT EXISTS (SELECT 1 FROM members p "
-	 "WHERE p.live=1 AND p.case_id=c.case_id AND p.muni=c.muni AND p.role='partner' AND (c.status='application' OR (" IN_PERIOD("p") ")));"
-	 "CREATE INDEX temp.vs1_dwelling ON vs1(postcode, house_number);"
+	 "cases,members,addresses", 0,
+	 /* a: this lane's applicants without a partner, at their addresses in
+	    the period; h, m2, c2: the other registrations there of the
+	    applicant of a case of the period without a partner */
 	 "INSERT INTO vf SELECT 'SAME_ADDRESS_SINGLES', muni, case_id, bsn, printf('registered at %s %d%s with the applicant, without a partner, "
 	 "of %s', postcode, house_number, ifnull(' '||house_suffix,''), group_concat(other, ', ')), 'addresses', "
-	 "batch_id, line FROM (SELECT a.muni, a.case_id, a.bsn, a.postcode, a.house_number, a.house_suffix, a.batch_id, a.line, "
-	 "'case '||b.case_id||' ('||b.muni||')' AS other "
-	 "FROM vs1 a JOIN vs1 b ON b.postcode=a.postcode AND b.house_number=a.house_number AND b.house_suffix IS a.house_suffix "
-	 "AND (b.muni<>a.muni OR b.case_id<>a.case_id) AND b.from_date <= ifnull(a.to_date,'9999-12-31') "
-	 "AND a.from_date <= ifnull(b.to_date,'9999-12-31') WHERE a.in_scope ORDER BY a.muni, a.case_id, a.bsn, a.batch_id, a.line, b.muni, b.case_id) "
+	 "batch_id, line FROM (SELECT m.muni, m.case_id, m.bsn, a.postcode, a.house_number, a.house_suffix, a.batch_id, a.line, "
+	 "'case '||m2.case_id||' ('||m2.muni||')' AS other "
+	 "FROM vm m CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn "
+	 "CROSS JOIN addresses h ON h.live=1 AND h.postcode=a.postcode AND h.house_number=a.house_number AND h.house_suffix IS a.house_suffix "
+	 "CROSS JOIN members m2 ON m2.live=1 AND m2.bsn=h.bsn AND m2.role='applicant' "
+	 "CROSS JOIN cases c2 ON c2.live=1 AND c2.case_id=m2.case_id AND c2.muni=m2.muni "
+	 "WHERE m.role='applicant' AND " ADDR_IN_PERIOD("a") " "
+	 "AND NOT EXISTS (SELECT 1 FROM vm p WHERE p.case_id=m.case_id AND p.muni=m.muni AND p.role='partner') "
+	 "AND " ADDR_IN_PERIOD("h") " AND h.from_date <= ifnull(a.to_date,'9999-12-31') AND a.from_date <= ifnull(h.to_date,'9999-12-31') "
+	 "AND (m2.muni<>m.muni OR m2.case_id<>m.case_id) AND " CASE_IN_PERIOD("c2") " "
+	 "AND (c2.status='application' OR (" IN_PERIOD("m2") ")) AND NOT EXISTS (SELECT 1 FROM members p WHERE p.live=1 "
+	 "AND p.case_id=c2.case_id AND p.muni=c2.muni AND p.role='partner' AND (c2.status='application' OR (" IN_PERIOD("p") "))) "
+	 "ORDER BY m.muni, m.case_id, m.bsn, a.batch_id, a.line, m2.muni, m2.case_id) "
 	 "GROUP BY muni, case_id, bsn, batch_id, line"},
 	{"CHILD_18_PLUS", "review", "PW art. 4 lid 1 (a dependent child is under 18)",
 	 "a child member is 18 or older on or before the last day of the period",
 	 "cases,members,persons", 0,
 	 "INSERT INTO vf SELECT 'CHILD_18_PLUS', muni, case_id, bsn, printf('child born %s is 18 on %s: no longer a dependent child', "
-	 "birth, date(birth,'+18 years')), 'persons', pb, pl FROM vm WHERE in_scope AND role='child' AND birth <= date(:pe,'-18 years')"},
+	 "birth, date(birth,'+18 years')), 'persons', pb, pl FROM vm WHERE role='child' AND birth <= date(:pe,'-18 years')"},
 	/* residence and presence */
 	{"NOT_RESIDENT", "block", "PW art. 11 lid 1, art. 40 lid 1",
 	 "the applicant is not registered in the paying municipality on any day of the period",
@@ -155,14 +163,14 @@ static const struct gbi_rule rules[] = {
 	 "printf('registered in municipality %s (%s %d%s from %s), not in %s, in the period', a.municipality, a.postcode, a.house_number, "
 	 "ifnull(' '||a.house_suffix,''), a.from_date, m.muni), 'addresses', a.batch_id, a.line "
 	 "FROM vm m CROSS JOIN addresses a ON a.live=1 AND a.bsn=m.bsn "
-	 "WHERE m.in_scope AND m.role='applicant' AND " ADDR_IN_PERIOD("a") " "
+	 "WHERE m.role='applicant' AND " ADDR_IN_PERIOD("a") " "
 	 "AND NOT EXISTS (SELECT 1 FROM addresses b WHERE b.live=1 AND b.bsn=m.bsn AND b.municipality=m.muni AND " ADDR_IN_PERIOD("b") ") "
 	 "AND a.from_date=(SELECT max(c.from_date) FROM addresses c WHERE c.live=1 AND c.bsn=m.bsn AND " ADDR_IN_PERIOD("c") ")"},
 	{"NO_ADDRESS", "block", "PW art. 11 lid 1, art. 40 lid 1",
 	 "the applicant has no address registration in the BRP on any day of the period",
 	 "cases,members,addresses", 0,
 	 "INSERT INTO vf SELECT 'NO_ADDRESS', m.muni, m.case_id, m.bsn, 'no address registration in the BRP in the period', "
-	 "'members', m.batch_id, m.line FROM vm m WHERE m.in_scope AND m.role='applicant' "
+	 "'members', m.batch_id, m.line FROM vm m WHERE m.role='applicant' "
 	 "AND NOT EXISTS (SELECT 1 FROM addresses a WHERE a.live=1 AND a.bsn=m.bsn AND " ADDR_IN_PERIOD("a") ")"},
 	{"ABROAD_OVER_4_WEEKS", "block", "PW art. 13 lid 1 e",
 	 "applicant or partner abroad more than 4 weeks in one stretch or in the calendar year (13 weeks at AOW age), days beyond in the period",
@@ -180,7 +188,7 @@ static const struct gbi_rule rules[] = {
 	 "(SELECT f, t, max(t) OVER (ORDER BY f, t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pe FROM "
 	 "(SELECT max(y.from_date,:ys) AS f, min(y.to_date,:pe) AS t FROM stays_abroad y "
 	 "WHERE y.live=1 AND y.bsn=s.bsn AND y.to_date >= :ys AND y.from_date <= :pe))) WHERE e >= bg) AS yr "
-	 "FROM stays_abroad s CROSS JOIN vm m ON m.bsn=s.bsn WHERE s.live=1 AND s.from_date <= :pe AND s.to_date >= :ps AND " AP " AND m.in_scope "
+	 "FROM stays_abroad s CROSS JOIN vm m ON m.bsn=s.bsn WHERE s.live=1 AND s.from_date <= :pe AND s.to_date >= :ps AND " AP " "
 	 "AND " MEMBER_DAYS("s") ") "
 	 "WHERE (len > lim AND date(f,'+'||lim||' days') <= :pe) OR yr > lim"},
 	{"DETENTION", "block", "PW art. 13 lid 1 a",
@@ -188,44 +196,44 @@ static const struct gbi_rule rules[] = {
 	 "cases,members,detentions", 0,
 	 "INSERT INTO vf SELECT 'DETENTION', m.muni, m.case_id, m.bsn, printf('%s detained from %s%s', m.role, d.from_date, "
 	 "ifnull(' to '||d.to_date,'')), 'detentions', d.batch_id, d.line FROM detentions d CROSS JOIN vm m ON m.bsn=d.bsn "
-	 "WHERE d.live=1 AND " IN_PERIOD("d") " AND " AP " AND m.in_scope AND " MEMBER_DAYS("d") },
+	 "WHERE d.live=1 AND " IN_PERIOD("d") " AND " AP " AND " MEMBER_DAYS("d") },
 	/* age and prior provisions */
 	{"UNDER_18", "block", "PW art. 13 lid 1 f",
 	 "applicant or partner under 18 on the first day of the period",
 	 "cases,members,persons", 0,
 	 "INSERT INTO vf SELECT 'UNDER_18', muni, case_id, bsn, printf('%s is under 18 (born %s, 18 on %s)', role, birth, "
-	 "date(birth,'+18 years')), 'persons', pb, pl FROM vm m WHERE in_scope AND " AP " AND birth > date(:ps,'-18 years')"},
+	 "date(birth,'+18 years')), 'persons', pb, pl FROM vm m WHERE " AP " AND birth > date(:ps,'-18 years')"},
 	{"YOUTH_18_20", "info", "PW art. 20",
 	 "applicant or partner aged 18-20 on the first day of the period: youth norm, parental support to check",
 	 "cases,members,persons", 0,
 	 "INSERT INTO vf SELECT 'YOUTH_18_20', muni, case_id, bsn, printf('%s is 18-20 (born %s, 21 on %s): youth norm; check parental support', "
-	 "role, birth, date(birth,'+21 years')), 'persons', pb, pl FROM vm m WHERE in_scope AND " AP " "
+	 "role, birth, date(birth,'+21 years')), 'persons', pb, pl FROM vm m WHERE " AP " "
 	 "AND birth <= date(:ps,'-18 years') AND birth > date(:ps,'-21 years')"},
 	{"AOW_AGE", "block", "PW art. 47a lid 1",
 	 "applicant or partner reaches AOW age by the last day of the period: the SVB pays (AIO), not the municipality",
 	 "cases,members,persons", GBI_NEED_AOW,
 	 "INSERT INTO vf SELECT 'AOW_AGE', muni, case_id, bsn, printf('%s reaches AOW age on %s (born %s): the SVB pays the AIO', "
-	 "role, gbi_aow_date(birth), birth), 'persons', pb, pl FROM vm m WHERE in_scope AND " AP " AND birth <= :aow_cut"},
+	 "role, gbi_aow_date(birth), birth), 'persons', pb, pl FROM vm m WHERE " AP " AND birth <= :aow_cut"},
 	{"STUDENT_UNDER_27", "block", "PW art. 13 lid 2 c",
 	 "applicant or partner under 27 on the first day of the period studies with student finance (WSF) in the period",
 	 "cases,members,persons,studies", 0,
 	 "INSERT INTO vf SELECT 'STUDENT_UNDER_27', m.muni, m.case_id, m.bsn, printf('%s, under 27 (born %s), studies with WSF from %s%s', "
 	 "m.role, m.birth, s.from_date, ifnull(' to '||s.to_date,'')), 'studies', s.batch_id, s.line FROM studies s CROSS JOIN vm m ON m.bsn=s.bsn "
-	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND m.in_scope AND " MEMBER_DAYS("s")
+	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND " MEMBER_DAYS("s")
 	 " AND m.birth > date(:ps,'-27 years')"},
 	{"STUDENT_27_PLUS", "review", "PW art. 15 lid 1",
 	 "applicant or partner aged 27 or older studies with student finance (WSF) in the period: study finance comes first",
 	 "cases,members,persons,studies", 0,
 	 "INSERT INTO vf SELECT 'STUDENT_27_PLUS', m.muni, m.case_id, m.bsn, printf('%s, 27 or older, studies with WSF from %s%s', "
 	 "m.role, s.from_date, ifnull(' to '||s.to_date,'')), 'studies', s.batch_id, s.line FROM studies s CROSS JOIN vm m ON m.bsn=s.bsn "
-	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND m.in_scope AND m.birth <= date(:ps,'-27 years')"},
+	 "WHERE s.live=1 AND s.wsf='yes' AND " IN_PERIOD("s") " AND " AP " AND m.birth <= date(:ps,'-27 years')"},
 	{"BENEFIT_NOT_AS_INCOME", "review", "PW art. 15 lid 1, art. 31 lid 1",
 	 "a UWV or SVB benefit of applicant or partner runs in the period but no benefit income of the period is recorded",
 	 "cases,members,benefits,incomes", 0,
 	 "INSERT INTO vf SELECT 'BENEFIT_NOT_AS_INCOME', m.muni, m.case_id, m.bsn, printf('%s %s benefit from %s%s, no benefit income in %s', "
 	 "b.agency, b.kind, b.from_date, ifnull(' to '||b.to_date,''), :period), 'benefits', b.batch_id, b.line "
 	 "FROM benefits b CROSS JOIN vm m ON m.bsn=b.bsn WHERE b.live=1 AND b.agency IN ('UWV','SVB') AND " IN_PERIOD("b") " "
-	 "AND lower(b.kind) NOT IN ('kinderbijslag','akw','child_benefit') AND " AP " AND m.in_scope "
+	 "AND lower(b.kind) NOT IN ('kinderbijslag','akw','child_benefit') AND " AP " "
 	 "AND NOT EXISTS (SELECT 1 FROM incomes i WHERE i.live=1 AND i.bsn=b.bsn AND i.period=:period AND i.kind='benefit')"},
 	{"SEARCH_PERIOD_UNDER_27", "review", "PW art. 41 lid 4, art. 44 lid 2",
 	 "an application of an applicant under 27 asks for bijstand from a date within the search period after reporting "
@@ -235,14 +243,14 @@ static const struct gbi_rule rules[] = {
 	 "from %s, within the search period of %d weeks (until %s)', c.application_date, c.start_date, p.search_weeks, "
 	 "date(c.application_date,'+'||(7*p.search_weeks)||' days')), 'cases', c.batch_id, c.line "
 	 "FROM vc c CROSS JOIN vm m ON m.muni=c.muni AND m.case_id=c.case_id AND m.role='applicant' CROSS JOIN vpol p ON p.muni=c.muni "
-	 "WHERE c.in_scope AND c.status='application' AND c.application_date IS NOT NULL AND p.search_weeks IS NOT NULL "
+	 "WHERE c.status='application' AND c.application_date IS NOT NULL AND p.search_weeks IS NOT NULL "
 	 "AND m.birth > date(c.application_date,'-27 years') AND c.start_date < date(c.application_date,'+'||(7*p.search_weeks)||' days')"},
 	{"DECISION_TERM_EXCEEDED", "review", "Awb art. 4:13; PW art. 44",
 	 "an application is undecided more than 8 weeks after it was made, by the last day of the period",
 	 "cases", 0,
 	 "INSERT INTO vf SELECT 'DECISION_TERM_EXCEEDED', muni, case_id, NULL, printf('application of %s is undecided; the decision was due by %s', "
 	 "application_date, date(application_date,'+56 days')), 'cases', batch_id, line FROM vc "
-	 "WHERE in_scope AND status='application' AND application_date < date(:pe,'-56 days')"},
+	 "WHERE status='application' AND application_date < date(:pe,'-56 days')"},
 	/* means */
 	{"ASSETS_ABOVE_LIMIT", "block", "PW art. 34",
 	 "assets (bank, cash, other, vehicles and property, the larger of declared and RDW/Kadaster, minus debts; own-home "
@@ -296,14 +304,17 @@ static const struct gbi_rule rules[] = {
 	 "cases", 0,
 	 "INSERT INTO vf SELECT 'IBAN_MISSING_OR_INVALID', muni, case_id, NULL, CASE WHEN iban IS NULL OR iban='' THEN 'no IBAN on the case' "
 	 "ELSE printf('IBAN ''%s'' is not valid', iban) END, 'cases', batch_id, line FROM vc "
-	 "WHERE in_scope AND (iban IS NULL OR iban='' OR NOT gbi_iban_ok(iban))"},
+	 "WHERE (iban IS NULL OR iban='' OR NOT gbi_iban_ok(iban))"},
 	{"IBAN_SHARED", "review", "PW art. 3, art. 17 lid 1",
 	 "the case's IBAN is also on another case (another household) of any municipality in the period",
-	 "cases", ONCE,
-	 "CREATE INDEX temp.vc_iban ON vc(iban);"
+	 "cases", 0,
+	 /* d: the IBANs on more than one live case, from the index cases_iban
+	    (the terms on iban let SQLite use that partial index) */
 	 "INSERT INTO vf SELECT 'IBAN_SHARED', a.muni, a.case_id, NULL, printf('IBAN %s is also on case %s of municipality %s', a.iban, b.case_id, b.muni), "
-	 "'cases', a.batch_id, a.line FROM (SELECT iban FROM vc WHERE iban IS NOT NULL AND iban<>'' GROUP BY iban HAVING count(*) > 1) d "
-	 "JOIN vc a ON a.iban=d.iban JOIN vc b ON b.iban=d.iban AND (b.muni<>a.muni OR b.case_id<>a.case_id) WHERE a.scope0"},
+	 "'cases', a.batch_id, a.line FROM (SELECT iban FROM cases WHERE live=1 AND iban IS NOT NULL AND iban<>'' GROUP BY iban HAVING count(*) > 1) d "
+	 "CROSS JOIN cases a ON a.live=1 AND a.iban=d.iban AND a.iban IS NOT NULL AND a.iban<>'' "
+	 "CROSS JOIN cases b ON b.live=1 AND b.iban=d.iban AND b.iban IS NOT NULL AND b.iban<>'' AND (b.muni<>a.muni OR b.case_id<>a.case_id) "
+	 "WHERE " CASE_IN_PERIOD("a") " AND " SCOPE("a") " AND " LANE("a") " AND " CASE_IN_PERIOD("b")},
 	/* from the cases with a number of cost-sharers, not from every address; OFFSET 0 keeps
 	   SQLite from flattening the subquery, which would count the housemates once per use of n */
 	{"COST_SHARERS_DIFFER", "review", "PW art. 19a, 22a",
@@ -325,14 +336,14 @@ static const struct gbi_rule rules[] = {
 	 "FROM vc c CROSS JOIN vm ap ON ap.muni=c.muni AND ap.case_id=c.case_id AND ap.role='applicant' "
 	 "CROSS JOIN addresses a ON a.live=1 AND a.bsn=ap.bsn "
 	 "CROSS JOIN vm m ON m.muni=c.muni AND m.case_id=c.case_id AND m.bsn=a.bsn "
-	 "WHERE c.in_scope AND c.cost_sharers IS NOT NULL AND a.from_date <= :ps AND (a.to_date IS NULL OR a.to_date >= :ps) "
+	 "WHERE c.cost_sharers IS NOT NULL AND a.from_date <= :ps AND (a.to_date IS NULL OR a.to_date >= :ps) "
 	 "AND m.birth <= date(:ps,'-21 years') LIMIT -1 OFFSET 0) WHERE cs <> CASE WHEN n=0 THEN 1 ELSE 1+sp+n END"},
 	{"SANCTION_ACTIVE", "info", "PW art. 18 lid 2",
 	 "a sanction (maatregel) runs on a day of the period",
 	 "cases,sanctions", 0,
 	 "INSERT INTO vf SELECT 'SANCTION_ACTIVE', c.muni, c.case_id, NULL, printf('sanction of %d%% from %s to %s%s', s.percent, s.from_date, "
 	 "s.to_date, ifnull(' (BUS reason '||s.reason||')','')), 'sanctions', s.batch_id, s.line FROM sanctions s "
-	 "CROSS JOIN vc c ON c.muni=s.muni AND c.case_id=s.case_id WHERE s.live=1 AND c.in_scope AND s.from_date <= :pe AND s.to_date >= :ps"},
+	 "CROSS JOIN vc c ON c.muni=s.muni AND c.case_id=s.case_id WHERE s.live=1 AND s.from_date <= :pe AND s.to_date >= :ps"},
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -353,21 +364,16 @@ const struct gbi_rule *gbi_verify_rule(const char *code)
 /* The working tables every rule reads. */
 static const char setup_sql[] =
 	"CREATE TEMP TABLE vc(muni TEXT, case_id TEXT, status TEXT, application_date TEXT, start_date TEXT, end_date TEXT, "
-	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, in_scope INTEGER, scope0 INTEGER, "
-	"  PRIMARY KEY(case_id, muni)) WITHOUT ROWID;"
-	"INSERT OR IGNORE INTO vc SELECT muni, case_id, status, application_date, start_date, end_date, iban, housing, cost_sharers, "
-	"  batch_id, line, s0 AND case_id >= :lo AND case_id < :hi, s0 FROM "
-	"  (SELECT *, (NOT EXISTS (SELECT 1 FROM vsm) OR muni IN (SELECT muni FROM vsm)) "
-	"  AND (NOT EXISTS (SELECT 1 FROM vscase) OR case_id IN (SELECT case_id FROM vscase)) AS s0 FROM cases "
-	"  WHERE live=1 AND (status='application' OR (start_date <= :pe AND (end_date IS NULL OR end_date >= :ps) "
-	"  AND (status<>'ended' OR end_date IS NOT NULL))) AND (:all OR (case_id >= :lo AND case_id < :hi)));"
+	"  iban TEXT, housing TEXT, cost_sharers INTEGER, batch_id INTEGER, line INTEGER, PRIMARY KEY(case_id, muni)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO vc SELECT c.muni, c.case_id, c.status, c.application_date, c.start_date, c.end_date, c.iban, c.housing, "
+	"  c.cost_sharers, c.batch_id, c.line FROM cases c WHERE c.live=1 AND " CASE_IN_PERIOD("c") " AND " LANE("c") " AND " SCOPE("c") ";"
 	"CREATE TEMP TABLE vm(muni TEXT, case_id TEXT, bsn TEXT, role TEXT, birth TEXT, pb INTEGER, pl INTEGER, "
-	"  batch_id INTEGER, line INTEGER, in_scope INTEGER, fd TEXT, td TEXT, mr INTEGER, PRIMARY KEY(case_id, muni, role, mr)) WITHOUT ROWID;"
-	"INSERT INTO vm SELECT m.muni, m.case_id, m.bsn, m.role, p.birth_date, p.batch_id, p.line, m.batch_id, m.line, c.in_scope, "
+	"  batch_id INTEGER, line INTEGER, fd TEXT, td TEXT, mr INTEGER, PRIMARY KEY(case_id, muni, role, mr)) WITHOUT ROWID;"
+	"INSERT INTO vm SELECT m.muni, m.case_id, m.bsn, m.role, p.birth_date, p.batch_id, p.line, m.batch_id, m.line, "
 	"  m.from_date, m.to_date, m.rowid "
 	"  FROM members m CROSS JOIN vc c ON m.case_id=c.case_id AND m.muni=c.muni "
 	"  LEFT JOIN persons p ON p.rowid=(SELECT min(q.rowid) FROM persons q WHERE q.live=1 AND q.bsn=m.bsn) "
-	"  WHERE m.live=1 AND m.case_id >= :lo AND m.case_id < :hi AND c.in_scope AND (c.status='application' OR (" IN_PERIOD("m") "));"
+	"  WHERE m.live=1 AND " LANE("m") " AND (c.status='application' OR (" IN_PERIOD("m") "));"
 	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni);";
 
 /* The incomes of the period of applicants and partners (all kinds, in the
@@ -375,23 +381,23 @@ static const char setup_sql[] =
  * is the largest, read once per lane. */
 static const char vinc_sql[] =
 	"CREATE TEMP TABLE vinc AS SELECT m.muni, m.case_id, i.bsn, i.kind, i.amount, i.source, i.period, i.batch_id, i.line "
-	"  FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND " AP " AND m.in_scope;";
+	"  FROM incomes i CROSS JOIN vm m ON m.bsn=i.bsn WHERE i.live=1 AND i.period=:period AND " AP ";";
 
 /* The items of the cases' means, for the rules on assets. */
 static const char items_sql[] =
 	"CREATE TEMP TABLE vitem(muni TEXT, case_id TEXT, kind TEXT, value INTEGER, src_table TEXT, src_batch INTEGER, src_line INTEGER);"
 	/* declared: the latest statement of each kind on or before the period's end */
 	"INSERT INTO vitem SELECT a.muni, a.case_id, a.kind, CASE WHEN a.kind='debt' THEN abs(a.value) ELSE a.value END, 'assets', a.batch_id, a.line "
-	"  FROM assets a CROSS JOIN vc c ON c.muni=a.muni AND c.case_id=a.case_id WHERE a.live=1 AND a.reference_date <= :pe AND c.in_scope "
-	"  AND a.case_id >= :lo AND a.case_id < :hi "
+	"  FROM assets a CROSS JOIN vc c ON c.muni=a.muni AND c.case_id=a.case_id WHERE a.live=1 AND a.reference_date <= :pe "
+	"  AND " LANE("a") " "
 	"  AND NOT EXISTS (SELECT 1 FROM assets b WHERE b.live=1 AND b.case_id=a.case_id AND b.muni=a.muni AND b.kind=a.kind "
 	"  AND b.reference_date > a.reference_date AND b.reference_date <= :pe);"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'rdw', v.value, 'vehicles', v.batch_id, v.line FROM vehicles v CROSS JOIN vm m ON m.bsn=v.bsn "
-	"  WHERE v.live=1 AND " IN_PERIOD("v") " AND " AP " AND m.in_scope;"
+	"  WHERE v.live=1 AND " IN_PERIOD("v") " AND " AP ";"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'kadaster', p.value, 'properties', p.batch_id, p.line FROM properties p CROSS JOIN vm m ON m.bsn=p.bsn "
-	"  WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
+	"  WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP ";"
 	"INSERT INTO vitem SELECT m.muni, m.case_id, 'mortgage', ifnull(p.mortgage,0), 'properties', p.batch_id, p.line FROM properties p "
-	"  CROSS JOIN vm m ON m.bsn=p.bsn WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP " AND m.in_scope;"
+	"  CROSS JOIN vm m ON m.bsn=p.bsn WHERE p.live=1 AND (p.from_date IS NULL OR p.from_date <= :pe) AND " AP ";"
 	/* per case, in one grouping: the larger of declared and registered for vehicles,
 	   property and debts (the rules look up the rows proving them with TOP) */
 	"CREATE INDEX temp.vitem_case_ix ON vitem(case_id, muni);"
@@ -407,7 +413,7 @@ static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vc; DROP TABLE IF EXISTS temp.vm; DROP TABLE IF EXISTS temp.vf;"
 	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
 	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
-	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vs1; DROP TABLE IF EXISTS temp.vmx;"
+	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vmx;"
 	"DROP TABLE IF EXISTS temp.vinc;";
 
 static const char tables_sql[] =
@@ -424,8 +430,8 @@ static const char tables_sql[] =
 static const char final_sql[] =
 	"INSERT INTO finding(verify_run_id, rule, severity, municipality, case_id, bsn, period, message, legal_basis, src_table, src_batch, src_line) "
 	"SELECT :run, f.rule, r.severity, f.muni, f.case_id, nullif(f.bsn,''), :period, f.message, r.basis, f.src_table, f.src_batch, f.src_line "
-	"FROM vf f CROSS JOIN vrule r ON r.code=f.rule CROSS JOIN vc c ON c.muni=f.muni AND c.case_id=f.case_id "
-	"WHERE c.scope0 AND (r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule)) "
+	"FROM vf f CROSS JOIN vrule r ON r.code=f.rule "
+	"WHERE r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule) "
 	"ORDER BY f.muni, f.case_id, f.rule, f.bsn, f.message";
 
 /* ---- SQL functions ------------------------------------------------------ */
@@ -515,6 +521,25 @@ static void bind_int(struct ctx *c, const char *name, int64_t v)
 	c->b[c->nb++] = (struct bind){name, NULL, v, 0};
 }
 
+/* Binds the named parameters st uses. */
+static void bind_all(struct ctx *c, sqlite3_stmt *st)
+{
+	int np = sqlite3_bind_parameter_count(st);
+	for (int k = 1; k <= np; k++) {
+		const char *name = sqlite3_bind_parameter_name(st, k);
+		for (int j = 0; name && j < c->nb; j++) {
+			if (strcmp(c->b[j].name, name) != 0)
+				continue;
+			if (c->b[j].null)
+				sqlite3_bind_null(st, k);
+			else if (c->b[j].text)
+				sqlite3_bind_text(st, k, c->b[j].text, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_int64(st, k, c->b[j].i);
+		}
+	}
+}
+
 /* Runs every statement of sql, binding the named parameters it uses. */
 static gbi_status run_sql(struct ctx *c, const char *sql, const char *what, struct gbi_err *err)
 {
@@ -526,20 +551,7 @@ static gbi_status run_sql(struct ctx *c, const char *sql, const char *what, stru
 			return gbi_store_error(c->s, rc, what, err);
 		if (!st)
 			break;
-		int np = sqlite3_bind_parameter_count(st);
-		for (int k = 1; k <= np; k++) {
-			const char *name = sqlite3_bind_parameter_name(st, k);
-			for (int j = 0; name && j < c->nb; j++) {
-				if (strcmp(c->b[j].name, name) != 0)
-					continue;
-				if (c->b[j].null)
-					sqlite3_bind_null(st, k);
-				else if (c->b[j].text)
-					sqlite3_bind_text(st, k, c->b[j].text, -1, SQLITE_STATIC);
-				else
-					sqlite3_bind_int64(st, k, c->b[j].i);
-			}
-		}
+		bind_all(c, st);
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -596,15 +608,19 @@ static void note(const struct gbi_verify_opts *o, const char *fmt, ...)
 	o->on_note(o->ctx, msg);
 }
 
-/* Fills temp.vpol and temp.voff for every municipality in scope. */
-static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, int32_t ps, struct gbi_err *err)
+/* Fills temp.vpol and temp.voff for the municipalities of the cases in
+ * scope: of every lane's with all (the first lane: it says the notes and
+ * stores the findings), else of this lane's. */
+static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, int32_t ps, int all, struct gbi_err *err)
 {
 	sqlite3_stmt *mu = NULL, *pol = NULL, *off = NULL;
 	gbi_status r;
-	if ((r = gbi_store_prepare(c->s, "SELECT DISTINCT muni FROM vc WHERE scope0 ORDER BY muni", &mu, err)) ||
+	if ((r = gbi_store_prepare(c->s, all ? "SELECT DISTINCT c.muni FROM cases c WHERE c.live=1 AND " CASE_IN_PERIOD("c")
+				   " AND " SCOPE("c") " ORDER BY c.muni" : "SELECT DISTINCT muni FROM vc ORDER BY muni", &mu, err)) ||
 	    (r = gbi_store_prepare(c->s, "INSERT INTO vpol VALUES (?, ?, ?)", &pol, err)) ||
 	    (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO voff VALUES (?, ?)", &off, err)))
 		goto out;
+	bind_all(c, mu);
 	int rc;
 	while ((rc = sqlite3_step(mu)) == SQLITE_ROW) {
 		char muni[16], v[256];
@@ -704,14 +720,12 @@ static int selected(const struct gbi_verify_opts *o, const char *code)
 /*
  * A run works on two connections to the store, one per core: the command's
  * own, which holds the write lock from the start (so that no import changes
- * the store under the run), and a read-only one on a second thread.  Each
- * builds its own working tables and runs its share of the rules (LANE2 marks
- * the second's: the rules on means and income, which need tables the first
- * does not build, and some on age to even out the load).  A rule runs whole
- * on one connection, so it finds the same rows as on one; the second's
- * findings are copied into the first's temp.vf before the findings are
- * stored.  Without a second thread (or a run of only first-lane rules) the
- * first runs them all.
+ * the store under the run), and a read-only one on a second thread.  The
+ * cases are split between them by case id (split_point): each "lane" builds
+ * the working tables of its cases and runs every rule on them; the rules
+ * across cases read the other cases from the store.  The second's findings
+ * are copied into the first's temp.vf before the findings are stored.
+ * Without a second thread the first lane has every case.
  */
 struct lane {
 	struct ctx c;                    /* its connection and the parameters */
@@ -719,8 +733,10 @@ struct lane {
 	struct gbi_verify_opts o;        /* the run's options (no notes on the second lane) */
 	const struct gbi_params *par;
 	int32_t ps;
-	const unsigned char *on;         /* on[i]: rule i runs on this lane */
+	const unsigned char *on;         /* on[i]: rule i runs */
 	const char *tag;                 /* appended to its step names */
+	int first;                       /* the command's own lane */
+	int64_t ncases;                  /* its cases, when done */
 	unsigned built;                  /* NEED_* bits of the working tables built */
 	gbi_status st;
 	struct gbi_err err;
@@ -750,7 +766,7 @@ static gbi_status lane_setup(struct lane *l, struct gbi_err *err)
 	    (r = fill(s, "INSERT OR IGNORE INTO vscase VALUES (?)", l->o.cases, l->o.ncases, err)) ||
 	    (r = run_sql(&l->c, setup_sql, "verify: the cases of the period", err)))
 		return r;
-	return load_policy(&l->c, &l->o, l->ps, err);
+	return load_policy(&l->c, &l->o, l->ps, l->first, err);
 }
 
 /* Runs the lane's rules, building the tables they need first. */
@@ -801,15 +817,16 @@ static void *lane_main(void *arg)
 	if (!(l->st = gbi_store_exec(s, "PRAGMA temp_store=FILE", &l->err)) &&
 	    !(l->st = lane_setup(l, &l->err))) {
 		step(&l->o, "setup [2]", &t0);
-		l->st = lane_rules(l, &t0, &l->err);
+		if (!(l->st = lane_rules(l, &t0, &l->err)))
+			l->st = gbi_store_int(s, "SELECT count(*) FROM vc", &l->ncases, &l->err);
 	}
 	return NULL;
 }
 
 /* The case id where the second lane's cases begin: SPLIT_PCT % of the live
- * cases of every municipality go to the first lane, which has the rules
- * across cases and the findings besides ("" when there are no cases). */
-#define SPLIT_PCT "40"
+ * cases go to the first lane, which also reads the policy of every
+ * municipality and stores the findings ("" when there are no cases). */
+#define SPLIT_PCT "46"
 static gbi_status split_point(struct gbi_store *s, char *mid, size_t size, struct gbi_err *err)
 {
 	sqlite3_stmt *st;
@@ -911,8 +928,8 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	bind_int(c, ":norm_single", ns);
 	bind_int(c, ":norm_couple", nc);
 
-	/* which rules run, and on which lane */
-	unsigned char on[2][NRULES];
+	/* which rules run */
+	unsigned char on[NRULES];
 	memset(on, 0, sizeof on);
 	for (size_t i = 0; i < NRULES; i++) {
 		const struct gbi_rule *ru = &rules[i];
@@ -925,10 +942,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			res->skipped++;
 			continue;
 		}
-		if (ru->needs & ONCE)
-			on[(ru->needs & LANE2) != 0][i] = 1;
-		else
-			on[0][i] = on[1][i] = 1;
+		on[i] = 1;
 	}
 	/* the split: the second lane takes the cases from mid on */
 	char mid[64] = "";
@@ -940,19 +954,18 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		ln[k].o = *o;
 		ln[k].par = par;
 		ln[k].ps = ps;
-		ln[k].on = on[k];
+		ln[k].on = on;
 		ln[k].tag = k ? " [2]" : "";
+		ln[k].first = !k;
 	}
 	ln[1].o.on_note = NULL; /* the first lane says it */
 	ln[1].c = *c;
 	ln[1].c.s = &ln[1].own;
 	gbi_strlcpy(ln[1].own.path, s->path, sizeof ln[1].own.path);
 	/* the lanes' cases: case_id >= :lo and < :hi; "\xff" is above every
-	   UTF-8 text; the first lane's working tables have every case (:all),
-	   as the rules across cases need them */
+	   UTF-8 text */
 	bind_text(&ln[1].c, ":lo", mid);
 	bind_text(&ln[1].c, ":hi", "\xff");
-	bind_int(&ln[1].c, ":all", 0);
 
 	int64_t t0 = now_ns();
 	int started = 0, rc;
@@ -961,12 +974,8 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	/* the second lane reads the store as this transaction holds it */
 	if (mid[0] && pthread_create(&ln[1].tid, NULL, lane_main, &ln[1]) == 0)
 		started = 1;
-	else /* no second thread: this lane runs every rule on every case */
-		for (size_t i = 0; i < NRULES; i++)
-			on[0][i] |= on[1][i];
 	bind_text(&ln[0].c, ":lo", "");
 	bind_text(&ln[0].c, ":hi", started ? mid : "\xff");
-	bind_int(&ln[0].c, ":all", 1);
 	if ((r = lane_setup(&ln[0], err)))
 		goto fail;
 	step(o, "setup", &t0);
@@ -977,7 +986,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		goto fail;
 	for (size_t i = 0; !r && i < NRULES; i++) {
 		const struct gbi_rule *ru = &rules[i];
-		if (!on[0][i] && !on[1][i])
+		if (!on[i])
 			continue;
 		sqlite3_bind_text(vr, 1, ru->code, -1, SQLITE_STATIC);
 		sqlite3_bind_text(vr, 2, ru->severity, -1, SQLITE_STATIC);
@@ -1029,13 +1038,12 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	if ((r = run_sql(c, final_sql, "verify: findings", err)))
 		goto fail;
 	step(o, "findings", &t0);
-	if ((r = gbi_store_prepare(s, "SELECT (SELECT count(*) FROM vc WHERE scope0), severity, count(*) FROM finding "
-				      "WHERE verify_run_id=? GROUP BY severity", &st, err)))
+	if ((r = gbi_store_prepare(s, "SELECT severity, count(*) FROM finding WHERE verify_run_id=? GROUP BY severity", &st, err)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, res->verify_run_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sev = (const char *)sqlite3_column_text(st, 1);
-		long n = (long)sqlite3_column_int64(st, 2);
+		const char *sev = (const char *)sqlite3_column_text(st, 0);
+		long n = (long)sqlite3_column_int64(st, 1);
 		res->findings += n;
 		if (strcmp(sev, "block") == 0)
 			res->block = n;
@@ -1045,9 +1053,9 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			res->info = n;
 	}
 	sqlite3_finalize(st);
-	if ((r = gbi_store_int(s, "SELECT count(*) FROM vc WHERE scope0", &ls, err)))
+	if ((r = gbi_store_int(s, "SELECT count(*) FROM vc", &ln[0].ncases, err)))
 		goto fail;
-	res->cases = (long)ls;
+	res->cases = (long)(ln[0].ncases + ln[1].ncases);
 	if ((r = gbi_store_exec(s, drop_sql, err)) || (r = gbi_store_commit(s, err)))
 		goto fail;
 	goto done;

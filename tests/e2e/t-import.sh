@@ -16,7 +16,7 @@ test_good_extract_imports() {
 	expect_eq "$(q s.db "select amount from incomes where bsn='999990032'")" 10050 "income cents"
 	expect_eq "$(q s.db "select housing from cases where case_id='H1'")" rent housing
 	expect_eq "$(q s.db "select muni from members where bsn='999990044'")" 0392 "member's municipality"
-	expect_eq "$(q s.db 'pragma user_version')" 1 "schema version"
+	expect_eq "$(q s.db 'pragma user_version')" 2 "schema version"
 	expect_eq "$(stat -c %a s.db)" 600 "store mode"
 	expect_eq "$(q s.db "select command || ' ' || exit_status from run")" "import 0" "run recorded"
 	expect_eq "$(q s.db "select count(*) from batch_input where length(sha256)=64")" 4 "inputs hashed"

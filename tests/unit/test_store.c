@@ -57,7 +57,7 @@ Test(store, creates_0600_with_version)
 	int64_t v = -1;
 	cr_assert_eq(gbi_store_int(s, "PRAGMA user_version", &v, &e), GBI_OK);
 	cr_assert_eq(v, GBI_SCHEMA_VERSION);
-	cr_assert_eq(v, 1);
+	cr_assert_eq(v, 2);
 	/* the schema is there: data tables with their bookkeeping columns */
 	cr_assert_eq(gbi_store_int(s, "SELECT count(*) FROM pragma_table_info('persons') WHERE name IN ('batch_id','line','muni','live')", &v, &e), GBI_OK);
 	cr_assert_eq(v, 4);
@@ -79,7 +79,7 @@ Test(store, reopen_and_second_connection)
 	cr_assert_eq(gbi_store_int(b, "SELECT count(*) FROM run", &v, &e), GBI_OK);
 	cr_assert_eq(v, 1);
 	cr_assert_eq(gbi_store_int(b, "PRAGMA user_version", &v, &e), GBI_OK);
-	cr_assert_eq(v, 1);
+	cr_assert_eq(v, 2);
 	gbi_store_close(b);
 	gbi_store_close(a);
 	/* opening again migrates nothing and keeps the data */
@@ -87,6 +87,28 @@ Test(store, reopen_and_second_connection)
 	cr_assert_eq(gbi_store_int(a, "SELECT count(*) FROM run", &v, &e), GBI_OK);
 	cr_assert_eq(v, 1);
 	gbi_store_close(a);
+}
+
+/* A store of version 1 (before the index cases_iban) gets the index and
+ * version 2 when opened, and keeps its data. */
+Test(store, migrates_version_1)
+{
+	struct gbi_store *s;
+	struct gbi_err e;
+	cr_assert_eq(gbi_store_open(&s, db, 1000, &e), GBI_OK, "%s", e.msg);
+	cr_assert_eq(gbi_store_exec(s, "INSERT INTO run(command, argv, started, user) VALUES ('t', 't', 'now', 'me')", &e), GBI_OK);
+	gbi_store_close(s);
+	raw_exec(db, "DROP INDEX cases_iban; PRAGMA user_version=1");
+	cr_assert_eq(gbi_store_open(&s, db, 1000, &e), GBI_OK, "%s", e.msg);
+	int64_t v = 0;
+	cr_assert_eq(gbi_store_int(s, "PRAGMA user_version", &v, &e), GBI_OK);
+	cr_assert_eq(v, 2);
+	cr_assert_eq(gbi_store_int(s, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='cases_iban' "
+				   "AND sql LIKE '%WHERE live=1 AND iban IS NOT NULL AND iban<>%'", &v, &e), GBI_OK);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(gbi_store_int(s, "SELECT count(*) FROM run", &v, &e), GBI_OK);
+	cr_assert_eq(v, 1);
+	gbi_store_close(s);
 }
 
 Test(store, newer_version_refused)
@@ -101,7 +123,7 @@ Test(store, newer_version_refused)
 	cr_assert_null(s);
 	char want[512];
 	snprintf(want, sizeof want,
-		 "store '%s' has schema version 7, written by a newer gbi (this one knows up to 1); use that gbi or a newer one", db);
+		 "store '%s' has schema version 7, written by a newer gbi (this one knows up to 2); use that gbi or a newer one", db);
 	cr_assert_str_eq(e.msg, want);
 	/* and it was left alone */
 	sqlite3 *h;
