@@ -727,6 +727,11 @@ static int selected(const struct gbi_verify_opts *o, const char *code)
  * across cases read the other cases from the store.  The second's findings
  * are copied into the first's temp.vf before the findings are stored.
  * Without a second thread the first lane has every case.
+ *
+ * The first lane writes to the store only after the second has finished:
+ * in rollback-journal mode a write that spills the page cache needs an
+ * exclusive lock, which the second lane's shared lock blocks (tried: the
+ * lanes then wait on each other until a busy timeout ends one of them).
  */
 struct lane {
 	struct ctx c;                    /* its connection and the parameters */
