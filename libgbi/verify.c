@@ -372,9 +372,11 @@ static const char setup_sql[] =
 	"  batch_id INTEGER, line INTEGER, fd TEXT, td TEXT, mr INTEGER, PRIMARY KEY(case_id, muni, role, mr)) WITHOUT ROWID;"
 	"INSERT INTO vm SELECT m.muni, m.case_id, m.bsn, m.role, p.birth_date, p.batch_id, p.line, m.batch_id, m.line, "
 	"  m.from_date, m.to_date, m.rowid "
-	"  FROM members m CROSS JOIN vc c ON m.case_id=c.case_id AND m.muni=c.muni "
-	"  LEFT JOIN persons p ON p.rowid=(SELECT min(q.rowid) FROM persons q WHERE q.live=1 AND q.bsn=m.bsn) "
-	"  WHERE m.live=1 AND " LANE("m") " AND (c.status='application' OR (" IN_PERIOD("m") "));"
+	"  FROM vc c CROSS JOIN members m ON m.case_id=c.case_id AND m.muni=c.muni AND m.live=1 "
+	/* the first live persons row: persons_bsn holds them in rowid order,
+	   so the seek stops at the first (min() reads them all) */
+	"  LEFT JOIN persons p ON p.rowid=(SELECT q.rowid FROM persons q WHERE q.live=1 AND q.bsn=m.bsn ORDER BY q.rowid LIMIT 1) "
+	"  WHERE c.status='application' OR (" IN_PERIOD("m") ");"
 	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni);";
 
 /* The incomes of the period of applicants and partners (all kinds, in the
