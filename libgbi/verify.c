@@ -72,6 +72,11 @@
 /* Case alias t is in the run's scope: the --municipality and --case filters. */
 #define SCOPE(t) "(NOT EXISTS (SELECT 1 FROM vsm) OR " t ".muni IN (SELECT muni FROM vsm)) "\
 	"AND (NOT EXISTS (SELECT 1 FROM vscase) OR " t ".case_id IN (SELECT case_id FROM vscase))"
+/* Case alias t (read from the store) is a row temp.vc would hold: a
+ * municipality, and of two live rows of one case (which import does not
+ * let happen) the first. */
+#define CASE_ROW(t) t ".muni IS NOT NULL AND " t ".rowid=(SELECT x.rowid FROM cases x WHERE x.live=1 AND x.case_id=" t ".case_id "\
+	"AND x.muni=" t ".muni ORDER BY x.rowid LIMIT 1)"
 /* Case alias t is one of this lane's. */
 #define LANE(t) t ".case_id >= :lo AND " t ".case_id < :hi"
 #define IN_PERIOD(t) "(" t ".from_date IS NULL OR " t ".from_date <= :pe) AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
@@ -120,7 +125,8 @@ static const struct gbi_rule rules[] = {
 	 "CREATE TEMP TABLE vmx AS SELECT m.muni, m.case_id, m.bsn, m.role, m.batch_id, m.line, " SCOPE("c") " AND " LANE("c") " AS in_scope, "
 	 "m.from_date AS fd, m.to_date AS td FROM (SELECT bsn FROM members WHERE live=1 GROUP BY bsn HAVING count(*) > 1) d "
 	 "CROSS JOIN members m ON m.live=1 AND m.bsn=d.bsn CROSS JOIN cases c ON c.live=1 AND c.case_id=m.case_id AND c.muni=m.muni "
-	 "WHERE " CASE_IN_PERIOD("c") " AND (c.status='application' OR (" IN_PERIOD("m") ")) ORDER BY m.case_id, m.muni, m.role, m.rowid;"
+	 "WHERE " CASE_IN_PERIOD("c") " AND " CASE_ROW("c") " AND (c.status='application' OR (" IN_PERIOD("m") ")) "
+	 "ORDER BY m.case_id, m.muni, m.role, m.rowid;"
 	 "CREATE INDEX temp.vmx_bsn ON vmx(bsn, case_id, muni);"
 	 "INSERT INTO vf SELECT 'MEMBER_IN_TWO_CASES', a.muni, a.case_id, a.bsn, "
 	 "printf('%s here and %s in case %s of municipality %s', a.role, b.role, b.case_id, b.muni), 'members', a.batch_id, a.line "
@@ -146,7 +152,7 @@ static const struct gbi_rule rules[] = {
 	 "WHERE m.role='applicant' AND " ADDR_IN_PERIOD("a") " "
 	 "AND NOT EXISTS (SELECT 1 FROM vm p WHERE p.case_id=m.case_id AND p.muni=m.muni AND p.role='partner') "
 	 "AND " ADDR_IN_PERIOD("h") " AND h.from_date <= ifnull(a.to_date,'9999-12-31') AND a.from_date <= ifnull(h.to_date,'9999-12-31') "
-	 "AND (m2.muni<>m.muni OR m2.case_id<>m.case_id) AND " CASE_IN_PERIOD("c2") " "
+	 "AND (m2.muni<>m.muni OR m2.case_id<>m.case_id) AND " CASE_IN_PERIOD("c2") " AND " CASE_ROW("c2") " "
 	 "AND (c2.status='application' OR (" IN_PERIOD("m2") ")) AND NOT EXISTS (SELECT 1 FROM members p WHERE p.live=1 "
 	 "AND p.case_id=c2.case_id AND p.muni=c2.muni AND p.role='partner' AND (c2.status='application' OR (" IN_PERIOD("p") "))) "
 	 "ORDER BY m.muni, m.case_id, m.bsn, a.batch_id, a.line, m2.muni, m2.case_id) "
@@ -315,7 +321,8 @@ static const struct gbi_rule rules[] = {
 	 "'cases', a.batch_id, a.line FROM (SELECT iban FROM cases WHERE live=1 AND iban IS NOT NULL AND iban<>'' GROUP BY iban HAVING count(*) > 1) d "
 	 "CROSS JOIN cases a ON a.live=1 AND a.iban=d.iban AND a.iban IS NOT NULL AND a.iban<>'' "
 	 "CROSS JOIN cases b ON b.live=1 AND b.iban=d.iban AND b.iban IS NOT NULL AND b.iban<>'' AND (b.muni<>a.muni OR b.case_id<>a.case_id) "
-	 "WHERE " CASE_IN_PERIOD("a") " AND " SCOPE("a") " AND " LANE("a") " AND " CASE_IN_PERIOD("b")},
+	 "WHERE " CASE_IN_PERIOD("a") " AND " SCOPE("a") " AND " LANE("a") " AND " CASE_ROW("a") " AND " CASE_IN_PERIOD("b") " "
+	 "AND " CASE_ROW("b")},
 	/* from the cases with a number of cost-sharers, not from every address; OFFSET 0 keeps
 	   SQLite from flattening the subquery, which would count the housemates once per use of n */
 	{"COST_SHARERS_DIFFER", "review", "PW art. 19a, 22a",
@@ -618,8 +625,9 @@ static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, in
 {
 	sqlite3_stmt *mu = NULL, *pol = NULL, *off = NULL;
 	gbi_status r;
-	if ((r = gbi_store_prepare(c->s, all ? "SELECT DISTINCT c.muni FROM cases c WHERE c.live=1 AND " CASE_IN_PERIOD("c")
-				   " AND " SCOPE("c") " ORDER BY c.muni" : "SELECT DISTINCT muni FROM vc ORDER BY muni", &mu, err)) ||
+	if ((r = gbi_store_prepare(c->s, all ? "SELECT DISTINCT c.muni FROM cases c WHERE c.live=1 AND c.muni IS NOT NULL AND "
+				   CASE_IN_PERIOD("c") " AND " SCOPE("c") " ORDER BY c.muni" : "SELECT DISTINCT muni FROM vc ORDER BY muni",
+				   &mu, err)) ||
 	    (r = gbi_store_prepare(c->s, "INSERT INTO vpol VALUES (?, ?, ?)", &pol, err)) ||
 	    (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO voff VALUES (?, ?)", &off, err)))
 		goto out;

@@ -293,6 +293,22 @@ test_iban_shared() {
 	nearmiss IBAN_SHARED
 }
 
+# Found by review: the rules across cases read the store's cases, where a
+# hand-edited store may hold rows import never writes (a live case without
+# municipality crashed verify; a second live row of a case shared an IBAN).
+test_iban_shared_ignores_rows_import_would_refuse() {
+	setup; load
+	q s.db "INSERT INTO cases SELECT batch_id, 900, NULL, live, 'V009', municipality, status, application_date, start_date,
+		end_date, iban, account_name, housing, work_exemption_from, single_parent_exemption_from, cost_sharers FROM cases WHERE case_id='V001'"
+	q s.db "INSERT INTO cases SELECT batch_id, 901, muni, live, case_id, municipality, status, application_date, start_date,
+		end_date, 'NL44RABO0123456789', account_name, housing, work_exemption_from, single_parent_exemption_from, cost_sharers
+		FROM cases WHERE case_id='V001'"
+	verify
+	expect_rc 0
+	hasnt IBAN_SHARED
+	expect_err "3 cases checked, 0 findings"
+}
+
 test_cost_sharers_differ() {
 	setup; edit cases 's/^V001,\(.*\),rent,,,$/V001,\1,rent,,,2/'; trigger COST_SHARERS_DIFFER review V001
 	expect_out "the case has 2 cost-sharers, the BRP gives 1"
