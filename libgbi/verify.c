@@ -842,7 +842,7 @@ static void *lane_main(void *arg)
 /* The case id where the second lane's cases begin: SPLIT_PCT % of the live
  * cases go to the first lane, which also reads the policy of every
  * municipality and stores the findings ("" when there are no cases). */
-#define SPLIT_PCT "46"
+#define SPLIT_PCT "50"
 static gbi_status split_point(struct gbi_store *s, char *mid, size_t size, struct gbi_err *err)
 {
 	sqlite3_stmt *st;
