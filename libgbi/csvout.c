@@ -6,9 +6,20 @@
 #include "csvout.h"
 #include "banned.h"
 
+/* Whether s needs quotes: a comma, quote, CR or LF in it, or a space or tab
+ * at either end (CSV readers such as libcsv, and so gbi import, trim those
+ * from a field that is not quoted). */
+static int needs_quotes(const char *s)
+{
+	if (strpbrk(s, ",\"\r\n"))
+		return 1;
+	size_t n = strlen(s);
+	return n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+}
+
 int gbi_csv_put(FILE *fp, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n"))
+	if (!needs_quotes(s))
 		return fputs(s, fp) < 0 ? EOF : 0;
 	if (putc('"', fp) == EOF)
 		return EOF;

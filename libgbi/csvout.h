@@ -1,7 +1,8 @@
 /*
  * csvout.h: writing CSV fields the way gbi's CSV outputs are written:
  * comma-separated, a field quoted (with doubled quotes) only when it holds a
- * comma, a quote, CR or LF; lines end in LF.
+ * comma, a quote, CR or LF, or begins or ends with a space or tab (which a
+ * reader would trim); lines end in LF.
  */
 #ifndef GBI_CSVOUT_H
 #define GBI_CSVOUT_H

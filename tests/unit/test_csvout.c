@@ -36,6 +36,10 @@ Test(csvout, quotes_only_what_needs_it)
 		{"\"start", "\"\"\"start\""},
 		{"line\nbreak", "\"line\nbreak\""},
 		{"cr\r", "\"cr\r\""},
+		{" lead", "\" lead\""},
+		{"trail\t", "\"trail\t\""},
+		{"in side", "in side"},
+		{" ", "\" \""},
 		{"registered at 1011AB 1 with the applicant, without a partner, of case H2 (0363), case H3 (0392)",
 		 "\"registered at 1011AB 1 with the applicant, without a partner, of case H2 (0363), case H3 (0392)\""},
 	};
@@ -47,8 +51,8 @@ Test(csvout, quotes_only_what_needs_it)
 }
 
 /* Rows of random fields from an alphabet heavy in quotes, commas and line
- * ends read back as written (no blanks: like libcsv, the reader trims
- * spaces and tabs around a field that is not quoted). */
+ * ends, and in blanks at either end (which the reader trims from a field
+ * that is not quoted), read back as written. */
 struct back {
 	int rows;
 	const char *const *want;
@@ -69,7 +73,7 @@ static gbi_status check_row(void *ctx, const struct gbi_csv_row *row, struct gbi
 
 Test(csvout, random_fields_read_back)
 {
-	static const char alphabet[] = "ab,\"\n\rx;'";
+	static const char alphabet[] = "ab,\"\n\r x;'\t";
 	srand(7);
 	for (int round = 0; round < 2000; round++) {
 		char f[3][24];
