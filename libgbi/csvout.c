@@ -6,10 +6,7 @@
 #include "csvout.h"
 #include "banned.h"
 
-/* Whether s needs quotes: a comma, quote, CR or LF in it, or a space or tab
- * at either end (CSV readers such as libcsv, and so gbi import, trim those
- * from a field that is not quoted). */
-static int needs_quotes(const char *s)
+int gbi_csv_needs_quotes(const char *s)
 {
 	if (strpbrk(s, ",\"\r\n"))
 		return 1;
@@ -19,7 +16,7 @@ static int needs_quotes(const char *s)
 
 int gbi_csv_put(FILE *fp, const char *s)
 {
-	if (!needs_quotes(s))
+	if (!gbi_csv_needs_quotes(s))
 		return fputs(s, fp) < 0 ? EOF : 0;
 	if (putc('"', fp) == EOF)
 		return EOF;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "csvout.h"
 #include "field.h"
 #include "policy.h"
 #include "banned.h"
@@ -114,7 +115,7 @@ void gbi_out_csv(struct gbi_out *o, const char *s, int first)
 		gbi_out_write(o, ",", 1);
 	if (!s)
 		return;
-	if (!strpbrk(s, ",\"\r\n")) {
+	if (!gbi_csv_needs_quotes(s)) {
 		gbi_out_puts(o, s);
 		return;
 	}

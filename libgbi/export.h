@@ -42,7 +42,7 @@ void gbi_out_fd(struct gbi_out *o, int fd);
 /* Buffers bytes; a write error is kept and reported by gbi_out_commit. */
 void gbi_out_write(struct gbi_out *o, const void *p, size_t n);
 void gbi_out_puts(struct gbi_out *o, const char *s);
-/* One CSV field, quoted when it holds a comma, quote, CR or LF; first says
+/* One CSV field, quoted as gbi_csv_put quotes (csvout.h); first says
  * whether it starts a row (no comma before it). */
 void gbi_out_csv(struct gbi_out *o, const char *s, int first);
 /* Flushes; for a temporary file fsyncs, closes and renames it into place.

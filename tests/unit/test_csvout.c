@@ -9,6 +9,7 @@
 
 #include "csvout.h"
 #include "csvread.h"
+#include "export.h"
 #include "banned.h"
 
 /* What gbi_csv_put writes for s. */
@@ -100,4 +101,36 @@ Test(csvout, random_fields_read_back)
 		gbi_csvread_free(r);
 		free(buf);
 	}
+}
+
+/* The exports' buffered writer quotes the same fields. */
+Test(csvout, export_writer_quotes_alike)
+{
+	static const char *const fields[] = {"", "plain", "a,b", "say \"hi\"", " lead", "trail\t", "x\ny"};
+	size_t nf = sizeof fields / sizeof fields[0];
+	FILE *tf = tmpfile();
+	cr_assert_not_null(tf);
+	static struct gbi_out o;
+	gbi_out_fd(&o, fileno(tf));
+	for (size_t i = 0; i < nf; i++)
+		gbi_out_csv(&o, fields[i], i == 0);
+	struct gbi_err err;
+	cr_assert_eq(gbi_out_commit(&o, NULL, &err), GBI_OK, "%s", err.msg);
+	char got[256] = "";
+	rewind(tf);
+	size_t n = fread(got, 1, sizeof got - 1, tf);
+	got[n] = '\0';
+	fclose(tf);
+	char *want = NULL;
+	size_t wn = 0;
+	FILE *fp = open_memstream(&want, &wn);
+	for (size_t i = 0; i < nf; i++) {
+		if (i)
+			putc(',', fp);
+		gbi_csv_put(fp, fields[i]);
+	}
+	fclose(fp);
+	cr_assert_str_eq(got, want);
+	cr_assert_str_eq(got, ",plain,\"a,b\",\"say \"\"hi\"\"\",\" lead\",\"trail\t\",\"x\ny\"");
+	free(want);
 }
