@@ -391,17 +391,23 @@ test_narrow_run_refused() {
 	expect_rc 0
 }
 
+# pain001_refused MESSAGE: the extract in x/ imported and calculated for
+# 2026-05, pain001 is refused (exit 3) with MESSAGE and writes no file.
+pain001_refused() {
+	"$GBI" import -q -d s.db x 2>/dev/null
+	"$GBI" calculate -d s.db --period 2026-05 >/dev/null 2>&1
+	gbi export pain001 -d s.db --period 2026-05 -o pay.xml
+	expect_rc 3
+	expect_err "$1"
+	[ ! -e pay.xml ] || fail "pay.xml written"
+}
+
 test_iban_outside_sepa_refused() {
 	mkdir x && cp "$SAMPLES"/gbi-v1/*.csv x/
 	# mod-97 valid, but Brazilian: a SEPA credit transfer cannot pay it
 	sed -i 's/^H001,\(.*\),NL67INGB0006543210,/H001,\1,BR1800360305000010009795493C1,/' x/cases.csv
 	grep -q BR18 x/cases.csv || fail "fixture: IBAN not replaced"
-	"$GBI" import -q -d s.db x 2>/dev/null
-	"$GBI" calculate -d s.db --period 2026-05 >/dev/null 2>&1
-	gbi export pain001 -d s.db --period 2026-05 -o pay.xml
-	expect_rc 3
-	expect_err "case H001: iban 'BR1800360305000010009795493C1': not an account in a SEPA country"
-	[ ! -e pay.xml ] || fail "pay.xml written"
+	pain001_refused "case H001: iban 'BR1800360305000010009795493C1': not an account in a SEPA country"
 	# a German IBAN of the wrong length is refused at import
 	printf 'case_id,municipality,status,start_date,iban\nZ1,0392,active,2026-01-01,DE41370400440532013\n' > cases.csv
 	gbi import -d z.db cases.csv
@@ -436,10 +442,5 @@ test_account_name_without_latin_letters_refused() {
 	mkdir x && cp "$SAMPLES"/gbi-v1/*.csv x/
 	awk -F, 'BEGIN { OFS = "," } $1 == "H001" { $8 = "张伟" } { print }' x/cases.csv > c && mv c x/cases.csv
 	grep -q '张伟' x/cases.csv || fail "fixture: name not replaced"
-	"$GBI" import -q -d s.db x 2>/dev/null
-	"$GBI" calculate -d s.db --period 2026-05 >/dev/null 2>&1
-	gbi export pain001 -d s.db --period 2026-05 -o pay.xml
-	expect_rc 3
-	expect_err "case H001: the account name has no letters in the SEPA character set"
-	[ ! -e pay.xml ] || fail "pay.xml written"
+	pain001_refused "case H001: the account name has no letters in the SEPA character set"
 }
