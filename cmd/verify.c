@@ -1,6 +1,7 @@
 /*
  * verify.c: gbi verify, the lawfulness checks (gbi-verify(1)).
- * Parses options, calls gbi_verify_run(), prints the findings.
+ * Parses options, calls gbi_verify_run(), which passes each finding to
+ * print_finding as it stores it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -37,13 +38,22 @@ static const char options_help[] =
 
 struct out {
 	enum gbi_outfmt fmt;
+	int head;        /* the CSV header is out */
 	char last[64];   /* municipality and case of the previous finding (text) */
 };
+
+static void print_head(struct out *o)
+{
+	if (o->fmt == GBI_OUT_CSV && !o->head)
+		fputs("rule,severity,municipality,case_id,bsn,period,message,legal_basis\n", stdout);
+	o->head = 1;
+}
 
 static gbi_status print_finding(void *ctx, const struct gbi_finding *f, struct gbi_err *err)
 {
 	struct out *o = ctx;
 	(void)err;
+	print_head(o);
 	if (o->fmt == GBI_OUT_CSV) {
 		const char *v[8] = {f->rule, f->severity, f->municipality, f->case_id, f->bsn, f->period, f->message,
 				    f->legal_basis};
@@ -209,6 +219,8 @@ int cmd_verify(int argc, char **argv)
 	o.cases = cases;
 	o.rules = rules;
 	o.on_note = on_note;
+	o.on_finding = print_finding;
+	o.ctx = &out;
 	const char *tm = getenv("GBI_VERIFY_TIMING");
 	if (tm && *tm && strcmp(tm, "0") != 0)
 		o.on_step = on_step;
@@ -227,12 +239,7 @@ int cmd_verify(int argc, char **argv)
 		gbi_fail(&err);
 		return gbi_close_run(s, run, st, "");
 	}
-	if (out.fmt == GBI_OUT_CSV)
-		fputs("rule,severity,municipality,case_id,bsn,period,message,legal_basis\n", stdout);
-	if ((st = gbi_verify_each(s, res.verify_run_id, print_finding, &out, &err))) {
-		gbi_fail(&err);
-		return gbi_close_run(s, run, st, "");
-	}
+	print_head(&out);
 	char period[8];
 	gbi_period_format(o.period, period);
 	fprintf(stderr, "%s: %s: %ld cases checked, %ld findings (%ld block, %ld review, %ld info)%s; verify run %lld\n",

@@ -4,9 +4,10 @@
  *
  * A run works on two connections at once, one per core (see lanes below):
  * each builds a few temporary tables over the live rows once, then runs
- * each rule's SQL, which inserts into temp.vf; the last statement copies
- * temp.vf into `finding` sorted by municipality, case and rule, leaving out
- * review and info rules the municipality's policy switched off.
+ * each rule's SQL, which inserts into temp.vf.  At the end the two lanes'
+ * temp.vf, each read sorted by municipality, case and rule and without the
+ * review and info rules the municipality's policy switched off, are merged
+ * into `finding` and passed to the caller one by one (store_findings).
  *
  *   temp.vc     the lane's cases of the period in scope (--municipality,
  *               --case): every application and every case running on a day
@@ -424,7 +425,7 @@ static const char drop_sql[] =
 	"DROP TABLE IF EXISTS temp.vsm; DROP TABLE IF EXISTS temp.vscase; DROP TABLE IF EXISTS temp.vrule;"
 	"DROP TABLE IF EXISTS temp.voff; DROP TABLE IF EXISTS temp.vpol; DROP TABLE IF EXISTS temp.vitem;"
 	"DROP TABLE IF EXISTS temp.vitem_case; DROP TABLE IF EXISTS temp.vmx;"
-	"DROP TABLE IF EXISTS temp.vinc;";
+	"DROP TABLE IF EXISTS temp.vinc; DROP TABLE IF EXISTS temp.vnote;";
 
 static const char tables_sql[] =
 	"CREATE TEMP TABLE vsm(muni TEXT PRIMARY KEY);"
@@ -432,17 +433,22 @@ static const char tables_sql[] =
 	"CREATE TEMP TABLE vrule(code TEXT PRIMARY KEY, severity TEXT, basis TEXT);"
 	"CREATE TEMP TABLE voff(muni TEXT, rule TEXT, PRIMARY KEY(muni, rule));"
 	"CREATE TEMP TABLE vpol(muni TEXT PRIMARY KEY, vehicle_review INTEGER, search_weeks INTEGER);"
+	/* the notes on the policy, said by the first lane after both have run */
+	"CREATE TEMP TABLE vnote(muni TEXT, n INTEGER, msg TEXT, PRIMARY KEY(muni, n)) WITHOUT ROWID;"
 	/* the findings, each once: a later duplicate (same case, rule, person and
    message) is ignored, so the first row found proves it; bsn is '' for none */
 "CREATE TEMP TABLE vf(rule TEXT, muni TEXT, case_id TEXT, bsn TEXT NOT NULL ON CONFLICT REPLACE DEFAULT '', message TEXT, "
 "  src_table TEXT, src_batch INTEGER, src_line INTEGER, PRIMARY KEY(muni, case_id, rule, bsn, message) ON CONFLICT IGNORE) WITHOUT ROWID;";
 
-static const char final_sql[] =
-	"INSERT INTO finding(verify_run_id, rule, severity, municipality, case_id, bsn, period, message, legal_basis, src_table, src_batch, src_line) "
-	"SELECT :run, f.rule, r.severity, f.muni, f.case_id, nullif(f.bsn,''), :period, f.message, r.basis, f.src_table, f.src_batch, f.src_line "
+/* A lane's findings in the order of the output (vf's key), without the
+ * review and info rules the municipality's policy switched off. */
+static const char lane_findings_sql[] =
+	"SELECT f.muni, f.case_id, f.rule, f.bsn, f.message, r.severity, r.basis, f.src_table, f.src_batch, f.src_line "
 	"FROM vf f CROSS JOIN vrule r ON r.code=f.rule "
 	"WHERE r.severity='block' OR NOT EXISTS (SELECT 1 FROM voff o WHERE o.muni=f.muni AND o.rule=f.rule) "
 	"ORDER BY f.muni, f.case_id, f.rule, f.bsn, f.message";
+/* the columns of lane_findings_sql */
+enum { F_MUNI, F_CASE, F_RULE, F_BSN, F_MSG, F_SEV, F_BASIS, F_TABLE, F_BATCH, F_LINE, F_KEY = F_MSG + 1 };
 
 /* ---- SQL functions ------------------------------------------------------ */
 
@@ -618,23 +624,41 @@ static void note(const struct gbi_verify_opts *o, const char *fmt, ...)
 	o->on_note(o->ctx, msg);
 }
 
-/* Fills temp.vpol and temp.voff for the municipalities of the cases in
- * scope: of every lane's with all (the first lane: it says the notes and
- * stores the findings), else of this lane's. */
-static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, int32_t ps, int all, struct gbi_err *err)
+/* Adds note number *n of municipality muni to temp.vnote. */
+static gbi_status policy_note(struct ctx *c, sqlite3_stmt *ins, const char *muni, int *n, struct gbi_err *err,
+			      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static gbi_status policy_note(struct ctx *c, sqlite3_stmt *ins, const char *muni, int *n, struct gbi_err *err,
+			      const char *fmt, ...)
 {
-	sqlite3_stmt *mu = NULL, *pol = NULL, *off = NULL;
+	char msg[GBI_ERR_MSG + 200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sqlite3_bind_text(ins, 1, muni, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(ins, 2, (*n)++);
+	sqlite3_bind_text(ins, 3, msg, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(ins);
+	sqlite3_reset(ins);
+	return rc == SQLITE_DONE ? GBI_OK : gbi_store_error(c->s, rc, "policy", err);
+}
+
+/* Fills temp.vpol, temp.voff and temp.vnote for the municipalities of the
+ * lane's cases.  The lanes share municipalities: each says the same notes
+ * on one, which the first lane says once (lane_notes). */
+static gbi_status load_policy(struct ctx *c, int32_t ps, struct gbi_err *err)
+{
+	sqlite3_stmt *mu = NULL, *pol = NULL, *off = NULL, *nt = NULL;
 	gbi_status r;
-	if ((r = gbi_store_prepare(c->s, all ? "SELECT DISTINCT c.muni FROM cases c WHERE c.live=1 AND c.muni IS NOT NULL AND "
-				   CASE_IN_PERIOD("c") " AND " SCOPE("c") " ORDER BY c.muni" : "SELECT DISTINCT muni FROM vc ORDER BY muni",
-				   &mu, err)) ||
+	if ((r = gbi_store_prepare(c->s, "SELECT DISTINCT muni FROM vc ORDER BY muni", &mu, err)) ||
 	    (r = gbi_store_prepare(c->s, "INSERT INTO vpol VALUES (?, ?, ?)", &pol, err)) ||
-	    (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO voff VALUES (?, ?)", &off, err)))
+	    (r = gbi_store_prepare(c->s, "INSERT OR IGNORE INTO voff VALUES (?, ?)", &off, err)) ||
+	    (r = gbi_store_prepare(c->s, "INSERT INTO vnote VALUES (?, ?, ?)", &nt, err)))
 		goto out;
-	bind_all(c, mu);
 	int rc;
-	while ((rc = sqlite3_step(mu)) == SQLITE_ROW) {
+	while (!r && (rc = sqlite3_step(mu)) == SQLITE_ROW) {
 		char muni[16], v[256];
+		int n = 0;
 		struct gbi_err e;
 		gbi_strlcpy(muni, (const char *)sqlite3_column_text(mu, 0), sizeof muni);
 		sqlite3_bind_text(pol, 1, muni, -1, SQLITE_TRANSIENT);
@@ -645,7 +669,7 @@ static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, in
 			sqlite3_bind_int64(pol, 2, cents);
 		else {
 			sqlite3_bind_null(pol, 2);
-			note(o, "%s; VEHICLE_REVIEW checks only the number of vehicles", e.msg);
+			r = policy_note(c, nt, muni, &n, err, "%s; VEHICLE_REVIEW checks only the number of vehicles", e.msg);
 		}
 		int64_t weeks;
 		gbi_err_clear(&e);
@@ -654,33 +678,35 @@ static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, in
 			sqlite3_bind_int64(pol, 3, weeks);
 		else {
 			sqlite3_bind_null(pol, 3);
-			note(o, "%s; SEARCH_PERIOD_UNDER_27 is not checked there", e.msg);
+			r = r ? r : policy_note(c, nt, muni, &n, err, "%s; SEARCH_PERIOD_UNDER_27 is not checked there", e.msg);
 		}
-		if ((rc = sqlite3_step(pol)) != SQLITE_DONE) {
+		if (!r && (rc = sqlite3_step(pol)) != SQLITE_DONE)
 			r = gbi_store_error(c->s, rc, "policy", err);
-			goto out;
-		}
 		sqlite3_reset(pol);
+		if (r)
+			break;
 		gbi_err_clear(&e);
 		if (gbi_policy_value(c->s, muni, "verify_rules_off", ps, v, sizeof v, NULL, &e) != GBI_OK) {
-			note(o, "%s", e.msg);
+			r = policy_note(c, nt, muni, &n, err, "%s", e.msg);
 			continue;
 		}
 		/* a list of codes separated by commas or spaces; "none" for none */
-		for (char *p = v; *p;) {
-			size_t n = strcspn(p, ", ");
+		for (char *p = v; *p && !r;) {
+			size_t len = strcspn(p, ", ");
 			char code[64];
-			if (n && n < sizeof code) {
-				memcpy(code, p, n);
-				code[n] = '\0';
+			if (len && len < sizeof code) {
+				memcpy(code, p, len);
+				code[len] = '\0';
 				const struct gbi_rule *ru = gbi_verify_rule(code);
 				if (strcmp(code, "none") == 0)
 					;
 				else if (!ru)
-					note(o, "municipality %s: policy verify_rules_off: '%s' is not a rule code; ignored", muni, code);
+					r = policy_note(c, nt, muni, &n, err,
+							"municipality %s: policy verify_rules_off: '%s' is not a rule code; ignored", muni, code);
 				else if (strcmp(ru->severity, "block") == 0)
-					note(o, "municipality %s: policy verify_rules_off: %s is a block rule the law requires; it stays on",
-					     muni, code);
+					r = policy_note(c, nt, muni, &n, err,
+							"municipality %s: policy verify_rules_off: %s is a block rule the law requires; it stays on",
+							muni, code);
 				else {
 					sqlite3_bind_text(off, 1, muni, -1, SQLITE_TRANSIENT);
 					sqlite3_bind_text(off, 2, code, -1, SQLITE_TRANSIENT);
@@ -688,17 +714,18 @@ static gbi_status load_policy(struct ctx *c, const struct gbi_verify_opts *o, in
 					sqlite3_reset(off);
 				}
 			}
-			p += n;
+			p += len;
 			while (*p == ',' || *p == ' ')
 				p++;
 		}
 	}
-	if (rc != SQLITE_DONE)
+	if (!r && rc != SQLITE_DONE)
 		r = gbi_store_error(c->s, rc, "policy", err);
 out:
 	sqlite3_finalize(mu);
 	sqlite3_finalize(pol);
 	sqlite3_finalize(off);
+	sqlite3_finalize(nt);
 	return r;
 }
 
@@ -734,9 +761,9 @@ static int selected(const struct gbi_verify_opts *o, const char *code)
  * the store under the run), and a read-only one on a second thread.  The
  * cases are split between them by case id (split_point): each "lane" builds
  * the working tables of its cases and runs every rule on them; the rules
- * across cases read the other cases from the store.  The second's findings
- * are copied into the first's temp.vf before the findings are stored.
- * Without a second thread the first lane has every case.
+ * across cases read the other cases from the store.  The first stores the
+ * findings of both when both are done (store_findings).  Without a second
+ * thread the first lane has every case.
  *
  * The first lane writes to the store only after the second has finished:
  * in rollback-journal mode a write that spills the page cache needs an
@@ -784,9 +811,26 @@ static gbi_status lane_setup(struct lane *l, struct gbi_err *err)
 	    (r = gbi_store_exec(s, tables_sql, err)) ||
 	    (r = fill(s, "INSERT OR IGNORE INTO vsm VALUES (?)", l->o.munis, l->o.nmunis, err)) ||
 	    (r = fill(s, "INSERT OR IGNORE INTO vscase VALUES (?)", l->o.cases, l->o.ncases, err)) ||
-	    (r = run_sql(&l->c, setup_sql, "verify: the cases of the period", err)))
+	    (r = run_sql(&l->c, setup_sql, "verify: the cases of the period", err)) ||
+	    (r = load_policy(&l->c, l->ps, err)))
 		return r;
-	return load_policy(&l->c, &l->o, l->ps, l->first, err);
+	/* the rules that run, for lane_findings_sql */
+	sqlite3_stmt *vr;
+	if ((r = gbi_store_prepare(s, "INSERT INTO vrule VALUES (?, ?, ?)", &vr, err)))
+		return r;
+	for (size_t i = 0; !r && i < NRULES; i++) {
+		if (!l->on[i])
+			continue;
+		sqlite3_bind_text(vr, 1, rules[i].code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(vr, 2, rules[i].severity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(vr, 3, rules[i].legal_basis, -1, SQLITE_STATIC);
+		rc = sqlite3_step(vr);
+		sqlite3_reset(vr);
+		if (rc != SQLITE_DONE)
+			r = gbi_store_error(s, rc, "verify", err);
+	}
+	sqlite3_finalize(vr);
+	return r;
 }
 
 /* Runs the lane's rules, building the tables they need first. */
@@ -864,30 +908,135 @@ static gbi_status split_point(struct gbi_store *s, char *mid, size_t size, struc
 	return r;
 }
 
-/* Copies the second lane's findings into the first's temp.vf. */
-static gbi_status lane_merge(struct lane *to, struct lane *from, struct gbi_err *err)
+/* Says the notes on the policy of the lanes' municipalities, in their
+ * order, each once: the second lane's are copied into the first's
+ * temp.vnote (from is NULL without a second lane). */
+static gbi_status lane_notes(struct lane *to, struct lane *from, struct gbi_err *err)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
-	gbi_status r;
-	if ((r = gbi_store_prepare(from->c.s, "SELECT rule, muni, case_id, bsn, message, src_table, src_batch, src_line FROM vf",
-				   &rd, err)) ||
-	    (r = gbi_store_prepare(to->c.s, "INSERT INTO vf VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &wr, err)))
-		goto out;
+	gbi_status r = GBI_OK;
 	int rc;
-	while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
-		for (int k = 0; k < 8; k++)
-			sqlite3_bind_value(wr, k + 1, sqlite3_column_value(rd, k));
-		if ((rc = sqlite3_step(wr)) != SQLITE_DONE) {
-			r = gbi_store_error(to->c.s, rc, "verify: findings", err);
+	if (from) {
+		if ((r = gbi_store_prepare(from->c.s, "SELECT muni, n, msg FROM vnote", &rd, err)) ||
+		    (r = gbi_store_prepare(to->c.s, "INSERT OR IGNORE INTO vnote VALUES (?, ?, ?)", &wr, err)))
+			goto out;
+		while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
+			for (int k = 0; k < 3; k++)
+				sqlite3_bind_value(wr, k + 1, sqlite3_column_value(rd, k));
+			if ((rc = sqlite3_step(wr)) != SQLITE_DONE) {
+				r = gbi_store_error(to->c.s, rc, "verify: policy", err);
+				goto out;
+			}
+			sqlite3_reset(wr);
+		}
+		if (rc != SQLITE_DONE) {
+			r = gbi_store_error(from->c.s, rc, "verify: policy", err);
 			goto out;
 		}
-		sqlite3_reset(wr);
+		sqlite3_finalize(rd);
+		rd = NULL;
 	}
+	if ((r = gbi_store_prepare(to->c.s, "SELECT msg FROM vnote ORDER BY muni, n", &rd, err)))
+		goto out;
+	while ((rc = sqlite3_step(rd)) == SQLITE_ROW)
+		note(&to->o, "%s", (const char *)sqlite3_column_text(rd, 0));
 	if (rc != SQLITE_DONE)
-		r = gbi_store_error(from->c.s, rc, "verify: findings", err);
+		r = gbi_store_error(to->c.s, rc, "verify: policy", err);
 out:
 	sqlite3_finalize(rd);
 	sqlite3_finalize(wr);
+	return r;
+}
+
+/* Orders two rows of lane_findings_sql by their key (muni, case, rule,
+ * person, message), as SQLite's BINARY collation does. */
+static int key_cmp(sqlite3_stmt *a, sqlite3_stmt *b)
+{
+	for (int k = 0; k < F_KEY; k++) {
+		const unsigned char *x = sqlite3_column_text(a, k), *y = sqlite3_column_text(b, k);
+		int nx = sqlite3_column_bytes(a, k), ny = sqlite3_column_bytes(b, k);
+		int n = nx < ny ? nx : ny;
+		int c = n ? memcmp(x, y, (size_t)n) : 0;
+		if (c)
+			return c;
+		if (nx != ny)
+			return nx < ny ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Stores the findings of both lanes in the order of the output, merging
+ * the two ordered lists (the lanes' cases differ, so no key is in both),
+ * counts them in res and passes each to o->on_finding. */
+static gbi_status store_findings(struct lane *ln, int nlanes, int64_t run, const char *period,
+				 struct gbi_verify_result *res, struct gbi_err *err)
+{
+	sqlite3_stmt *rd[2] = {NULL, NULL}, *ins = NULL;
+	int live[2] = {0, 0}, rc;
+	gbi_status r;
+	struct gbi_store *s = ln[0].c.s;
+	const struct gbi_verify_opts *o = &ln[0].o;
+	if ((r = gbi_store_prepare(s, "INSERT INTO finding(verify_run_id, rule, severity, municipality, case_id, bsn, period, message, "
+				      "legal_basis, src_table, src_batch, src_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins, err)))
+		goto out;
+	sqlite3_bind_int64(ins, 1, run);
+	sqlite3_bind_text(ins, 7, period, -1, SQLITE_STATIC);
+	for (int k = 0; k < nlanes; k++) {
+		if ((r = gbi_store_prepare(ln[k].c.s, lane_findings_sql, &rd[k], err)))
+			goto out;
+		if ((rc = sqlite3_step(rd[k])) == SQLITE_ROW)
+			live[k] = 1;
+		else if (rc != SQLITE_DONE) {
+			r = gbi_store_error(ln[k].c.s, rc, "verify: findings", err);
+			goto out;
+		}
+	}
+	while (live[0] || live[1]) {
+		int k = !live[0] || (live[1] && key_cmp(rd[1], rd[0]) < 0);
+		sqlite3_stmt *f = rd[k];
+		static const int col[] = {F_RULE, F_SEV, F_MUNI, F_CASE, F_BSN, -1, F_MSG, F_BASIS, F_TABLE, F_BATCH, F_LINE};
+		for (int i = 0; i < 11; i++)
+			if (col[i] >= 0)
+				sqlite3_bind_value(ins, i + 2, sqlite3_column_value(f, col[i]));
+		if (sqlite3_column_bytes(f, F_BSN) == 0)
+			sqlite3_bind_null(ins, 6);
+		if ((rc = sqlite3_step(ins)) != SQLITE_DONE) {
+			r = gbi_store_error(s, rc, "verify: findings", err);
+			goto out;
+		}
+		sqlite3_reset(ins);
+		const char *sev = (const char *)sqlite3_column_text(f, F_SEV);
+		res->findings++;
+		if (strcmp(sev, "block") == 0)
+			res->block++;
+		else if (strcmp(sev, "review") == 0)
+			res->review++;
+		else
+			res->info++;
+		if (o->on_finding) {
+			const char *t = (const char *)sqlite3_column_text(f, F_TABLE);
+			struct gbi_finding fi = {
+				.rule = (const char *)sqlite3_column_text(f, F_RULE), .severity = sev,
+				.municipality = (const char *)sqlite3_column_text(f, F_MUNI),
+				.case_id = (const char *)sqlite3_column_text(f, F_CASE),
+				.bsn = (const char *)sqlite3_column_text(f, F_BSN), .period = period,
+				.message = (const char *)sqlite3_column_text(f, F_MSG),
+				.legal_basis = (const char *)sqlite3_column_text(f, F_BASIS), .src_table = t ? t : "",
+				.src_batch = sqlite3_column_int64(f, F_BATCH), .src_line = sqlite3_column_int64(f, F_LINE)};
+			if ((r = o->on_finding(o->ctx, &fi, err)))
+				goto out;
+		}
+		if ((rc = sqlite3_step(f)) == SQLITE_DONE)
+			live[k] = 0;
+		else if (rc != SQLITE_ROW) {
+			r = gbi_store_error(ln[k].c.s, rc, "verify: findings", err);
+			goto out;
+		}
+	}
+out:
+	sqlite3_finalize(rd[0]);
+	sqlite3_finalize(rd[1]);
+	sqlite3_finalize(ins);
 	return r;
 }
 
@@ -1000,24 +1149,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		goto fail;
 	step(o, "setup", &t0);
 
-	/* the rules */
-	sqlite3_stmt *vr;
-	if ((r = gbi_store_prepare(s, "INSERT INTO vrule VALUES (?, ?, ?)", &vr, err)))
-		goto fail;
-	for (size_t i = 0; !r && i < NRULES; i++) {
-		const struct gbi_rule *ru = &rules[i];
-		if (!on[i])
-			continue;
-		sqlite3_bind_text(vr, 1, ru->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(vr, 2, ru->severity, -1, SQLITE_STATIC);
-		sqlite3_bind_text(vr, 3, ru->legal_basis, -1, SQLITE_STATIC);
-		rc = sqlite3_step(vr);
-		sqlite3_reset(vr);
-		if (rc != SQLITE_DONE)
-			r = gbi_store_error(s, rc, "verify", err);
-	}
-	sqlite3_finalize(vr);
-	if (r || (r = lane_rules(&ln[0], &t0, err)))
+	if ((r = lane_rules(&ln[0], &t0, err)))
 		goto fail;
 	if (started) {
 		pthread_join(ln[1].tid, NULL);
@@ -1026,10 +1158,10 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			*err = ln[1].err;
 			goto fail;
 		}
-		if ((r = lane_merge(&ln[0], &ln[1], err)))
-			goto fail;
-		step(o, "merge", &t0);
+		step(o, "waiting for [2]", &t0);
 	}
+	if ((r = lane_notes(&ln[0], ln[1].own.db ? &ln[1] : NULL, err)))
+		goto fail;
 
 	/* the run and its findings */
 	char now[21], munis[1024], cases[1024], rl[1024];
@@ -1054,25 +1186,9 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		goto fail;
 	}
 	res->verify_run_id = sqlite3_last_insert_rowid(s->db);
-	bind_int(c, ":run", res->verify_run_id);
-	if ((r = run_sql(c, final_sql, "verify: findings", err)))
+	if ((r = store_findings(ln, ln[1].own.db ? 2 : 1, res->verify_run_id, period, res, err)))
 		goto fail;
 	step(o, "findings", &t0);
-	if ((r = gbi_store_prepare(s, "SELECT severity, count(*) FROM finding WHERE verify_run_id=? GROUP BY severity", &st, err)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, res->verify_run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sev = (const char *)sqlite3_column_text(st, 0);
-		long n = (long)sqlite3_column_int64(st, 1);
-		res->findings += n;
-		if (strcmp(sev, "block") == 0)
-			res->block = n;
-		else if (strcmp(sev, "review") == 0)
-			res->review = n;
-		else
-			res->info = n;
-	}
-	sqlite3_finalize(st);
 	if ((r = gbi_store_int(s, "SELECT count(*) FROM vc", &ln[0].ncases, err)))
 		goto fail;
 	res->cases = (long)(ln[0].ncases + ln[1].ncases);

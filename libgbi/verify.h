@@ -46,6 +46,14 @@ const struct gbi_rule *gbi_verify_rules(size_t *n);
 /* The rule with that code, NULL when none. */
 const struct gbi_rule *gbi_verify_rule(const char *code);
 
+/* One finding of a verify run (strings valid during the callback only). */
+struct gbi_finding {
+	const char *rule, *severity, *municipality, *case_id, *bsn /* "" when none */,
+		*period, *message, *legal_basis, *src_table /* "" when none */;
+	int64_t src_batch, src_line; /* 0 when none */
+};
+typedef gbi_status (*gbi_finding_fn)(void *ctx, const struct gbi_finding *f, struct gbi_err *err);
+
 struct gbi_verify_opts {
 	int64_t run_id;               /* the run recording this command */
 	int32_t period;               /* y*100+m */
@@ -62,6 +70,10 @@ struct gbi_verify_opts {
 	void *ctx;
 	/* called after each step (setup, each rule, findings) with its wall time; may be NULL */
 	void (*on_step)(void *ctx, const char *step, int64_t ns);
+	/* called for each finding as it is stored, in the order of
+	   gbi_verify_each, before the run commits; an error ends the run
+	   (nothing stored); may be NULL */
+	gbi_finding_fn on_finding;
 };
 
 struct gbi_verify_result {
@@ -76,14 +88,6 @@ struct gbi_verify_result {
  * transaction).  GBI_EINPUT when the period is out of range. */
 gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 			  struct gbi_verify_result *res, struct gbi_err *err);
-
-/* One stored finding (strings valid during the callback only). */
-struct gbi_finding {
-	const char *rule, *severity, *municipality, *case_id, *bsn /* "" when none */,
-		*period, *message, *legal_basis, *src_table /* "" when none */;
-	int64_t src_batch, src_line; /* 0 when none */
-};
-typedef gbi_status (*gbi_finding_fn)(void *ctx, const struct gbi_finding *f, struct gbi_err *err);
 
 /* Calls fn for each finding of verify run id in the order municipality,
  * case, rule (then person and message). */

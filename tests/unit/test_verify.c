@@ -189,3 +189,70 @@ Test(verify_run, two_lanes_find_what_one_finds, .init = open_store, .fini = clos
 			  strstr(two_lanes, "IBAN_SHARED|"));
 	}
 }
+
+/* on_finding: each finding as it is stored, in the stored order. */
+struct seen {
+	char text[1 << 17];
+	size_t len;
+	int n, stop_at; /* stop_at > 0: fail at that finding */
+};
+
+static gbi_status collect(void *ctx, const struct gbi_finding *f, struct gbi_err *err)
+{
+	struct seen *s = ctx;
+	if (++s->n == s->stop_at)
+		return gbi_err_set(err, GBI_ESYS, "stdout: disk full");
+	int k = snprintf(s->text + s->len, sizeof s->text - s->len, "%s%s|%s|%s|%s|%s|%s|%s|%s|%s|%lld|%lld",
+			 s->len ? "\n" : "", f->rule, f->severity, f->municipality, f->case_id, f->bsn, f->period,
+			 f->message, f->legal_basis, f->src_table, (long long)f->src_batch, (long long)f->src_line);
+	cr_assert(k > 0 && (size_t)k < sizeof s->text - s->len);
+	s->len += (size_t)k;
+	return GBI_OK;
+}
+
+Test(verify_run, on_finding_sees_the_stored_findings_in_order, .init = open_store, .fini = close_store)
+{
+	struct gbi_import_opts io = {.run_id = 1};
+	struct gbi_import_result ir;
+	struct gbi_err err;
+	const char *paths[] = {"samples/gbi-v1"};
+	gbi_err_clear(&err);
+	gbi_status st = gbi_import(S, paths, 1, &io, &ir, &err);
+	cr_assert(st == GBI_OK || st == GBI_ATTENTION, "%s", err.msg);
+	static struct seen seen;
+	static char stored[1 << 17];
+	for (int one = 0; one <= 1; one++) {
+		memset(&seen, 0, sizeof seen);
+		struct gbi_verify_opts o = {.run_id = 1, .period = 202605, .one_lane = one, .on_finding = collect, .ctx = &seen};
+		struct gbi_verify_result r;
+		cr_assert_eq(gbi_verify_run(S, &o, &r, &err), GBI_OK, "%s", err.msg);
+		cr_assert_gt(r.findings, 20);
+		cr_assert_eq(seen.n, r.findings);
+		cr_assert_eq(r.block + r.review + r.info, r.findings);
+		/* the stored columns, bsn and source NULL where the callback has "" and 0 */
+		sqlite3_stmt *q;
+		cr_assert_eq(gbi_store_prepare(S, "SELECT group_concat(printf('%s|%s|%s|%s|%s|%s|%s|%s|%s|%d|%d', rule, severity, "
+						  "municipality, case_id, ifnull(bsn,''), period, message, legal_basis, ifnull(src_table,''), "
+						  "ifnull(src_batch,0), ifnull(src_line,0)), char(10)) FROM (SELECT * FROM finding "
+						  "WHERE verify_run_id=? ORDER BY municipality, case_id, rowid)", &q, &err), GBI_OK, "%s", err.msg);
+		sqlite3_bind_int64(q, 1, r.verify_run_id);
+		cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+		gbi_strlcpy(stored, (const char *)sqlite3_column_text(q, 0), sizeof stored);
+		sqlite3_finalize(q);
+		cr_assert_str_eq(seen.text, stored);
+	}
+	/* an error from the callback ends the run: nothing of it is stored */
+	int64_t runs, findings, runs2, findings2;
+	cr_assert_eq(gbi_store_int(S, "SELECT count(*) FROM verify_run", &runs, &err), GBI_OK);
+	cr_assert_eq(gbi_store_int(S, "SELECT count(*) FROM finding", &findings, &err), GBI_OK);
+	memset(&seen, 0, sizeof seen);
+	seen.stop_at = 5;
+	struct gbi_verify_opts o = {.run_id = 1, .period = 202605, .on_finding = collect, .ctx = &seen};
+	struct gbi_verify_result r;
+	cr_assert_eq(gbi_verify_run(S, &o, &r, &err), GBI_ESYS);
+	cr_assert_str_eq(err.msg, "stdout: disk full");
+	cr_assert_eq(gbi_store_int(S, "SELECT count(*) FROM verify_run", &runs2, &err), GBI_OK);
+	cr_assert_eq(gbi_store_int(S, "SELECT count(*) FROM finding", &findings2, &err), GBI_OK);
+	cr_assert_eq(runs2, runs);
+	cr_assert_eq(findings2, findings);
+}
