@@ -65,6 +65,9 @@
 	"AND i.case_id=" g ".case_id AND " kinds " ORDER BY value DESC, src_table DESC, src_batch DESC, src_line DESC LIMIT 1) "
 
 #define AP "m.role IN ('applicant','partner')"
+/* The same for a rule that reads every member of vm: the + keeps SQLite from
+ * reading them through the partial index vm_bsn (a seek per member). */
+#define AP_SCAN "+m.role IN ('applicant','partner')"
 /* An address registration of alias t on a day of the period. */
 #define ADDR_IN_PERIOD(t) t ".from_date <= :pe AND (" t ".to_date IS NULL OR " t ".to_date >= :ps)"
 /* Case alias t is one of the period's: an application, or running on a day of it. */
@@ -210,18 +213,18 @@ static const struct gbi_rule rules[] = {
 	 "applicant or partner under 18 on the first day of the period",
 	 "cases,members,persons", 0,
 	 "INSERT INTO vf SELECT 'UNDER_18', muni, case_id, bsn, printf('%s is under 18 (born %s, 18 on %s)', role, birth, "
-	 "date(birth,'+18 years')), 'persons', pb, pl FROM vm m WHERE " AP " AND birth > date(:ps,'-18 years')"},
+	 "date(birth,'+18 years')), 'persons', pb, pl FROM vm m WHERE " AP_SCAN " AND birth > date(:ps,'-18 years')"},
 	{"YOUTH_18_20", "info", "PW art. 20",
 	 "applicant or partner aged 18-20 on the first day of the period: youth norm, parental support to check",
 	 "cases,members,persons", 0,
 	 "INSERT INTO vf SELECT 'YOUTH_18_20', muni, case_id, bsn, printf('%s is 18-20 (born %s, 21 on %s): youth norm; check parental support', "
-	 "role, birth, date(birth,'+21 years')), 'persons', pb, pl FROM vm m WHERE " AP " "
+	 "role, birth, date(birth,'+21 years')), 'persons', pb, pl FROM vm m WHERE " AP_SCAN " "
 	 "AND birth <= date(:ps,'-18 years') AND birth > date(:ps,'-21 years')"},
 	{"AOW_AGE", "block", "PW art. 47a lid 1",
 	 "applicant or partner reaches AOW age by the last day of the period: the SVB pays (AIO), not the municipality",
 	 "cases,members,persons", GBI_NEED_AOW,
 	 "INSERT INTO vf SELECT 'AOW_AGE', muni, case_id, bsn, printf('%s reaches AOW age on %s (born %s): the SVB pays the AIO', "
-	 "role, gbi_aow_date(birth), birth), 'persons', pb, pl FROM vm m WHERE " AP " AND birth <= :aow_cut"},
+	 "role, gbi_aow_date(birth), birth), 'persons', pb, pl FROM vm m WHERE " AP_SCAN " AND birth <= :aow_cut"},
 	{"STUDENT_UNDER_27", "block", "PW art. 13 lid 2 c",
 	 "applicant or partner under 27 on the first day of the period studies with student finance (WSF) in the period",
 	 "cases,members,persons,studies", 0,
@@ -385,7 +388,8 @@ static const char setup_sql[] =
 	   so the seek stops at the first (min() reads them all) */
 	"  LEFT JOIN persons p ON p.rowid=(SELECT q.rowid FROM persons q WHERE q.live=1 AND q.bsn=m.bsn ORDER BY q.rowid LIMIT 1) "
 	"  WHERE c.status='application' OR (" IN_PERIOD("m") ");"
-	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni);";
+	/* the rules that join a person's facts (by BSN) join those of applicants and partners */
+	"CREATE INDEX temp.vm_bsn ON vm(bsn, case_id, muni) WHERE role IN ('applicant','partner');";
 
 /* The incomes of the period of applicants and partners (all kinds, in the
  * order the store holds them), for the rules on income: the incomes table
