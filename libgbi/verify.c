@@ -998,12 +998,21 @@ static gbi_status store_findings(struct lane *ln, int nlanes, int64_t run, const
 	while (live[0] || live[1]) {
 		int k = !live[0] || (live[1] && key_cmp(rd[1], rd[0]) < 0);
 		sqlite3_stmt *f = rd[k];
+		/* the texts are bound where the reading statement holds them, valid
+		   until it steps again, after the insert */
 		static const int col[] = {F_RULE, F_SEV, F_MUNI, F_CASE, F_BSN, -1, F_MSG, F_BASIS, F_TABLE, F_BATCH, F_LINE};
-		for (int i = 0; i < 11; i++)
-			if (col[i] >= 0)
-				sqlite3_bind_value(ins, i + 2, sqlite3_column_value(f, col[i]));
-		if (sqlite3_column_bytes(f, F_BSN) == 0)
-			sqlite3_bind_null(ins, 6);
+		for (int i = 0; i < 11; i++) {
+			int c = col[i];
+			if (c < 0)
+				continue;
+			if (sqlite3_column_type(f, c) == SQLITE_NULL || (c == F_BSN && sqlite3_column_bytes(f, c) == 0))
+				sqlite3_bind_null(ins, i + 2);
+			else if (c == F_BATCH || c == F_LINE)
+				sqlite3_bind_int64(ins, i + 2, sqlite3_column_int64(f, c));
+			else
+				sqlite3_bind_text(ins, i + 2, (const char *)sqlite3_column_text(f, c), sqlite3_column_bytes(f, c),
+						  SQLITE_STATIC);
+		}
 		if ((rc = sqlite3_step(ins)) != SQLITE_DONE) {
 			r = gbi_store_error(s, rc, "verify: findings", err);
 			goto out;
