@@ -782,7 +782,6 @@ struct lane {
 	int32_t ps;
 	const unsigned char *on;         /* on[i]: rule i runs */
 	const char *tag;                 /* appended to its step names */
-	int first;                       /* the command's own lane */
 	int64_t ncases;                  /* its cases, when done */
 	unsigned built;                  /* NEED_* bits of the working tables built */
 	gbi_status st;
@@ -892,8 +891,8 @@ static void *lane_main(void *arg)
 }
 
 /* The case id where the second lane's cases begin: SPLIT_PCT % of the live
- * cases go to the first lane, which also reads the policy of every
- * municipality and stores the findings ("" when there are no cases). */
+ * cases go to the first lane, which then also stores the findings ("" when
+ * there are no cases). */
 #define SPLIT_PCT "50"
 static gbi_status split_point(struct gbi_store *s, char *mid, size_t size, struct gbi_err *err)
 {
@@ -1138,7 +1137,6 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		ln[k].ps = ps;
 		ln[k].on = on;
 		ln[k].tag = k ? " [2]" : "";
-		ln[k].first = !k;
 	}
 	ln[1].o.on_note = NULL; /* the first lane says it */
 	ln[1].c = *c;
