@@ -7,6 +7,7 @@ _failures=0
 fail() { echo "  $*"; _failures=$((_failures + 1)); }
 finish() { [ "$_failures" -eq 0 ]; }
 skip() { echo "$*"; exit 77; }
+need_gen() { [ -x "$GBI_GEN" ] || skip "no gbi-gen at $GBI_GEN"; }
 
 gbi() { "$GBI" "$@" >out 2>err; rc=$?; }
 

@@ -4,7 +4,6 @@
 # a time (which read on one thread), in (case_id, municipality) order, and a
 # run stopped halfway stores nothing.
 
-need_gen() { [ -x "$GBI_GEN" ] || skip "no gbi-gen at $GBI_GEN"; }
 
 gen_store() {
 	need_gen

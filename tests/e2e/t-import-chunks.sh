@@ -3,7 +3,6 @@
 # rows stored are the rows read, rejects anywhere in the file are reported
 # in input order, and an error late in the file still changes nothing.
 
-need_gen() { [ -x "$GBI_GEN" ] || skip "no gbi-gen at $GBI_GEN"; }
 
 gen() { need_gen; "$GBI_GEN" -n 2000 -s 3 -o g >gen.out 2>&1 || fail "gbi-gen: exit $?"; }
 

@@ -97,7 +97,6 @@ test_samples_households() {
 }
 
 # ---- gbi-gen ------------------------------------------------------------------
-need_gen() { [ -x "$GBI_GEN" ] || skip "no gbi-gen at $GBI_GEN"; }
 
 test_gen_deterministic() {
 	need_gen

@@ -340,6 +340,25 @@ test_policy_switches_review_rules_off_not_block_rules() {
 	expect_err "DETENTION is a block rule the law requires; it stays on"
 }
 
+# The findings are printed while the run is stored: a reader that stops
+# early must not cost the run (the output is larger than a pipe's buffer).
+test_reader_stopping_early_keeps_the_run() {
+	need_gen
+	"$GBI_GEN" -n 3000 -s 4 -o g >gen.out 2>&1 || { fail "gbi-gen: exit $?"; return; }
+	"$GBI" import -q -d s.db g/*.csv >/dev/null 2>&1 || { fail "import of generated data failed"; return; }
+	cp s.db full.db
+	"$GBI" verify -d full.db --period 2026-05 >full.out 2>/dev/null
+	[ "$(wc -c <full.out)" -gt 150000 ] || fail "output of $(wc -c <full.out) bytes fills no pipe"
+	{ "$GBI" verify -d s.db --period 2026-05 2>err; echo $? >rc; } | head -1 >out
+	expect_eq "$(cat rc)" 5 "exit status"
+	expect_err "write error on standard output"
+	expect_eq "$(cat out)" "rule,severity,municipality,case_id,bsn,period,message,legal_basis" "first line"
+	expect_eq "$(q s.db "SELECT count(*) FROM verify_run")" 1 "verify runs stored"
+	expect_eq "$(q s.db "SELECT count(*) FROM finding")" "$(($(wc -l <full.out) - 1))" "findings stored"
+	expect_eq "$(q s.db "SELECT exit_status FROM run WHERE command='verify'")" 5 "run's exit status"
+	[ -e s.db-journal ] && fail "a journal was left"
+}
+
 test_findings_stored_with_source_row() {
 	setup; add detentions "999970008,2026-05-12,2026-06-20"; load; verify
 	expect_eq "$(q s.db "SELECT rule, severity, municipality, case_id, bsn, period, src_table, src_batch, src_line FROM finding")" \
