@@ -1148,7 +1148,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 	bind_text(&ln[1].c, ":hi", "\xff");
 
 	int64_t t0 = now_ns();
-	int started = 0, rc;
+	int started = 0, noted = 0, rc;
 	if ((r = gbi_store_begin(s, err)))
 		goto done;
 	/* the second lane reads the store as this transaction holds it */
@@ -1171,6 +1171,7 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 		}
 		step(o, "waiting for [2]", &t0);
 	}
+	noted = 1;
 	if ((r = lane_notes(&ln[0], ln[1].own.db ? &ln[1] : NULL, err)))
 		goto fail;
 
@@ -1209,6 +1210,13 @@ gbi_status gbi_verify_run(struct gbi_store *s, const struct gbi_verify_opts *o,
 fail:
 	if (started)
 		pthread_join(ln[1].tid, NULL);
+	/* the notes on the policy, as far as the lanes got (before the rollback
+	   takes temp.vnote, which the transaction created) */
+	if (!noted) {
+		struct gbi_err ignored;
+		if (lane_notes(&ln[0], ln[1].own.db ? &ln[1] : NULL, &ignored) && ln[1].own.db)
+			lane_notes(&ln[0], NULL, &ignored);
+	}
 	gbi_store_rollback(s);
 	sqlite3_exec(s->db, drop_sql, NULL, NULL, NULL);
 done:

@@ -340,6 +340,17 @@ test_policy_switches_review_rules_off_not_block_rules() {
 	expect_err "DETENTION is a block rule the law requires; it stays on"
 }
 
+# A run that fails still says the notes on the policy it read.
+test_failed_run_says_the_policy_notes() {
+	setup; add policy "0392,verify_rules_off,NO_SUCH_CODE,2026-01-01"; load
+	q s.db "DROP INDEX cases_key"
+	verify
+	expect_rc 5
+	expect_err "policy verify_rules_off: 'NO_SUCH_CODE' is not a rule code; ignored"
+	expect_err "no such index: cases_key"
+	expect_eq "$(q s.db "SELECT count(*) FROM verify_run")" 0 "verify runs"
+}
+
 # The findings are printed while the run is stored: a reader that stops
 # early must not cost the run (the output is larger than a pipe's buffer).
 test_reader_stopping_early_keeps_the_run() {
