@@ -160,9 +160,8 @@ static void findings_text(int64_t run, char *out, size_t size)
 	sqlite3_finalize(st);
 }
 
-/* A run splits the cases over two connections and threads, the rules across
- * cases on the first: the findings must be those of one connection. */
-Test(verify_run, two_lanes_find_what_one_finds, .init = open_store, .fini = close_store)
+/* Imports samples/gbi-v1 into the test store. */
+static void import_samples(void)
 {
 	struct gbi_import_opts io = {.run_id = 1};
 	struct gbi_import_result ir;
@@ -171,6 +170,14 @@ Test(verify_run, two_lanes_find_what_one_finds, .init = open_store, .fini = clos
 	gbi_err_clear(&err);
 	gbi_status st = gbi_import(S, paths, 1, &io, &ir, &err);
 	cr_assert(st == GBI_OK || st == GBI_ATTENTION, "%s", err.msg);
+}
+
+/* A run splits the cases over two connections and threads, the rules across
+ * cases on the first: the findings must be those of one connection. */
+Test(verify_run, two_lanes_find_what_one_finds, .init = open_store, .fini = close_store)
+{
+	struct gbi_err err;
+	import_samples();
 	static char one_lane[1 << 17], two_lanes[1 << 17];
 	for (int32_t period = 202605; period <= 202606; period++) {
 		struct gbi_verify_opts o = {.run_id = 1, .period = period, .one_lane = 1};
@@ -212,13 +219,8 @@ static gbi_status collect(void *ctx, const struct gbi_finding *f, struct gbi_err
 
 Test(verify_run, on_finding_sees_the_stored_findings_in_order, .init = open_store, .fini = close_store)
 {
-	struct gbi_import_opts io = {.run_id = 1};
-	struct gbi_import_result ir;
 	struct gbi_err err;
-	const char *paths[] = {"samples/gbi-v1"};
-	gbi_err_clear(&err);
-	gbi_status st = gbi_import(S, paths, 1, &io, &ir, &err);
-	cr_assert(st == GBI_OK || st == GBI_ATTENTION, "%s", err.msg);
+	import_samples();
 	static struct seen seen;
 	static char stored[1 << 17];
 	for (int one = 0; one <= 1; one++) {
