@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,12 @@ int main(int argc, char **argv)
 		printf("\nThe manual: man gbi-%s\n", h->name);
 		return finish(0);
 	}
+	/* Every command records its run in the store, and verify and calculate
+	   print while their transaction is open: a reader that stops early
+	   (gbi calculate | head) must not kill the command in the middle.  The
+	   write then fails with EPIPE, which the command reports like any
+	   write error (exit 5), ending its run as documented. */
+	signal(SIGPIPE, SIG_IGN);
 	const struct cmd *cmd = find(c);
 	if (!cmd)
 		return gbi_usage_error(usage_gbi, "'%s' is not a gbi command (gbi --help lists them)", c);

@@ -4,7 +4,6 @@
  * print_finding as it stores it.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,10 +225,6 @@ int cmd_verify(int argc, char **argv)
 	if (tm && *tm && strcmp(tm, "0") != 0)
 		o.on_step = on_step;
 
-	/* the findings are printed while the run is stored: a reader that
-	   stops early (gbi verify | head) must not end the command before the
-	   commit; the write error is reported at the end (exit 5) */
-	signal(SIGPIPE, SIG_IGN);
 	struct gbi_store *s;
 	int64_t run;
 	int st = gbi_open_run(store, busy, "verify", argc, argv, &s, &run);

@@ -72,6 +72,20 @@ test_national_run_stopped_stores_nothing() {
 	expect_eq "$(q s.db "SELECT count(*) FROM calc_result")" 0 "rows stored"
 }
 
+# A reader that stops early (the output is far larger than a pipe's buffer)
+# stops the run as an unwritable output does, instead of killing gbi with
+# SIGPIPE in the middle of its transaction.
+test_reader_stopping_early_stops_the_run() {
+	gen_store || return
+	before=$(store_sum s.db)
+	{ "$GBI" calculate -d s.db --period 2026-05 2>err; echo $? >rc; } | head -1 >out
+	expect_eq "$(cat rc)" 5 "exit status"
+	expect_err "the output could not be written"
+	expect_eq "$(store_sum s.db)" "$before" "store after a stopped run"
+	expect_eq "$(q s.db "SELECT exit_status FROM run WHERE command='calculate'")" 5 "run's exit status"
+	[ -e s.db-journal ] && fail "a journal was left"
+}
+
 test_national_run_policy_first() {
 	gen_store || return
 	# the warnings of municipalities without policy in code order, then the
